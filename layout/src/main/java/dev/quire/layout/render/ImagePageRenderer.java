@@ -1,0 +1,94 @@
+package dev.quire.layout.render;
+
+import dev.quire.layout.text.PageText;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Renders raster images (PNG, JPEG, TIFF; one page per TIFF frame) as pages: scaled down (bicubic) to
+ * fit the pixel budget, never enlarged, and padded white to the alignment. One instance per worker.
+ */
+public final class ImagePageRenderer implements PageSource {
+    private final Path file;
+    private final ImageInputStream input;
+    private final ImageReader reader;
+    private final RenderSettings settings;
+    private final int frames;
+
+    private ImagePageRenderer(Path file, ImageInputStream input, ImageReader reader, RenderSettings settings)
+            throws IOException {
+        this.file = file;
+        this.input = input;
+        this.reader = reader;
+        this.settings = settings;
+        this.frames = reader.getNumImages(true);
+    }
+
+    public static ImagePageRenderer open(Path file, RenderSettings settings) throws IOException {
+        ImageInputStream in = ImageIO.createImageInputStream(file.toFile());
+        if (in == null) {
+            throw new IOException(file.getFileName() + ": cannot be read as an image");
+        }
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            in.close();
+            throw new IOException(file.getFileName() + ": no image reader understands this file");
+        }
+        ImageReader reader = readers.next();
+        reader.setInput(in, false, true);
+        try {
+            return new ImagePageRenderer(file, in, reader, settings);
+        } catch (IOException | RuntimeException e) {
+            reader.dispose();
+            in.close();
+            throw new IOException(file.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int pageCount() {
+        return frames;
+    }
+
+    @Override
+    public RenderedPage render(int index) throws IOException {
+        String what = "frame " + (index + 1) + " of " + file.getFileName();
+        try {
+            int sw = reader.getWidth(index);
+            int sh = reader.getHeight(index);
+            PageFit fit = PageFit.fit(sw, sh, settings, 1.0);
+            long t0 = System.nanoTime();
+            BufferedImage source = reader.read(index);
+            BufferedImage canvas = new BufferedImage(fit.width(), fit.height(), BufferedImage.TYPE_3BYTE_BGR);
+            Graphics2D g = canvas.createGraphics();
+            try {
+                g.setBackground(Color.WHITE);
+                g.clearRect(0, 0, fit.width(), fit.height());
+                g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+                g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+                g.drawImage(source, 0, 0, fit.contentWidth(), fit.contentHeight(), null);
+            } finally {
+                g.dispose();
+            }
+            return new RenderedPage(index + 1, sw, sh, 0, fit, canvas, PageText.EMPTY, System.nanoTime() - t0, 0);
+        } catch (IOException e) {
+            throw new IOException(what + ": " + e.getMessage(), e);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            throw new IOException(what + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.dispose();
+        input.close();
+    }
+}

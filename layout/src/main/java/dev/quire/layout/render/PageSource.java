@@ -1,0 +1,27 @@
+package dev.quire.layout.render;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** An open document whose pages can be rendered one at a time (one per worker thread). */
+public sealed interface PageSource extends AutoCloseable permits PdfPageRenderer, ImagePageRenderer {
+
+    int pageCount();
+
+    /** Renders page {@code index} (0-based); an IOException names the file and page and costs only that page. */
+    RenderedPage render(int index) throws IOException;
+
+    @Override
+    void close() throws IOException;
+
+    /** Opens a PDF ({@code application/pdf}) or a raster image ({@code image/*}) as pages. */
+    static PageSource open(Path file, String mediaType, RenderSettings settings) throws IOException {
+        if ("application/pdf".equals(mediaType)) {
+            return PdfPageRenderer.open(file, settings);
+        }
+        if (mediaType != null && mediaType.startsWith("image/")) {
+            return ImagePageRenderer.open(file, settings);
+        }
+        throw new IOException(file.getFileName() + ": cannot render media type " + mediaType);
+    }
+}

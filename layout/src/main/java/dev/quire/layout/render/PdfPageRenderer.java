@@ -1,0 +1,148 @@
+package dev.quire.layout.render;
+
+import dev.quire.layout.text.PageText;
+import dev.quire.layout.text.WordStripper;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.contentstream.operator.Operator;
+import org.apache.pdfbox.cos.COSBase;
+import org.apache.pdfbox.io.MemoryUsageSetting;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.common.PDRectangle;
+import org.apache.pdfbox.rendering.PDFRenderer;
+import org.apache.pdfbox.rendering.PageDrawer;
+import org.apache.pdfbox.rendering.PageDrawerParameters;
+
+/**
+ * Renders the pages of one open PDF at native resolution. One instance per worker thread: PDFBox's
+ * document and renderer are not thread-safe. Memory is bounded by the settings' main-memory limit
+ * (streams beyond it spill to scratch files) and by the pixel budget; time by the per-page deadline.
+ */
+public final class PdfPageRenderer implements PageSource {
+    private final Path file;
+    private final PDDocument document;
+    private final RenderSettings settings;
+    private final DeadlineRenderer renderer;
+    private final WordStripper stripper;
+
+    private PdfPageRenderer(Path file, PDDocument document, RenderSettings settings) throws IOException {
+        this.file = file;
+        this.document = document;
+        this.settings = settings;
+        this.renderer = new DeadlineRenderer(document);
+        this.renderer.setSubsamplingAllowed(true);
+        this.stripper = new WordStripper(renderer::checkDeadline);
+    }
+
+    /** Opens {@code file}; an encrypted file opens only if it needs no user password. */
+    public static PdfPageRenderer open(Path file, RenderSettings settings) throws IOException {
+        PDDocument doc = Loader.loadPDF(file.toFile(), "",
+                MemoryUsageSetting.setupMixed(settings.mainMemoryBytes()).streamCache);
+        try {
+            return new PdfPageRenderer(file, doc, settings);
+        } catch (IOException | RuntimeException e) {
+            doc.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public int pageCount() {
+        return document.getNumberOfPages();
+    }
+
+    /**
+     * Renders page {@code pageIndex} (0-based) and extracts its text.
+     *
+     * @throws IOException if the page cannot be rendered; the message names the file and the page
+     */
+    @Override
+    public RenderedPage render(int pageIndex) throws IOException {
+        String what = "page " + (pageIndex + 1) + " of " + file.getFileName();
+        try {
+            PDPage page = document.getPage(pageIndex);
+            PDRectangle crop = page.getCropBox();
+            int rotation = ((page.getRotation() % 360) + 360) % 360;
+            boolean sideways = rotation == 90 || rotation == 270;
+            double w = sideways ? crop.getHeight() : crop.getWidth();
+            double h = sideways ? crop.getWidth() : crop.getHeight();
+            PageFit fit = PageFit.fit(w, h, settings, Double.POSITIVE_INFINITY);
+
+            long t0 = System.nanoTime();
+            BufferedImage canvas = new BufferedImage(fit.width(), fit.height(), BufferedImage.TYPE_3BYTE_BGR);
+            Graphics2D g = canvas.createGraphics();
+            try {
+                g.setBackground(Color.WHITE);
+                g.clearRect(0, 0, fit.width(), fit.height());
+                renderer.arm(Deadline.after(settings.pageTimeout(), "rendering " + what));
+                renderer.renderPageToGraphics(pageIndex, g, (float) fit.scale());
+            } finally {
+                renderer.disarm();
+                g.dispose();
+            }
+            long t1 = System.nanoTime();
+            PageText text;
+            try {
+                renderer.arm(Deadline.after(settings.pageTimeout(), "text extraction of " + what));
+                text = stripper.extract(document, pageIndex, fit.scale());
+            } finally {
+                renderer.disarm();
+            }
+            long t2 = System.nanoTime();
+            return new RenderedPage(pageIndex + 1, w, h, rotation, fit, canvas, text, t1 - t0, t2 - t1);
+        } catch (Deadline.PageTimeoutException e) {
+            throw new IOException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IOException(what + ": " + e.getMessage(), e);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // PDFBox signals many malformed-content problems with unchecked exceptions; they cost one page.
+            throw new IOException(what + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        document.close();
+    }
+
+    /** A renderer whose page drawer checks a deadline before every content-stream operator. */
+    private static final class DeadlineRenderer extends PDFRenderer {
+        private Deadline deadline;
+
+        DeadlineRenderer(PDDocument document) {
+            super(document);
+        }
+
+        void arm(Deadline d) {
+            deadline = d;
+        }
+
+        void disarm() {
+            deadline = null;
+        }
+
+        void checkDeadline() {
+            Deadline d = deadline;
+            if (d != null) {
+                d.check();
+            }
+        }
+
+        @Override
+        protected PageDrawer createPageDrawer(PageDrawerParameters parameters) throws IOException {
+            return new PageDrawer(parameters) {
+                @Override
+                protected void processOperator(Operator operator, List<COSBase> operands) throws IOException {
+                    checkDeadline();
+                    super.processOperator(operator, operands);
+                }
+            };
+        }
+    }
+}
