@@ -32,7 +32,7 @@ public final class WordStripper extends PDFTextStripper {
         setStartPage(pageIndex + 1);
         setEndPage(pageIndex + 1);
         String text = getText(document);
-        return new PageText(text.strip(), List.copyOf(words));
+        return new PageText(withoutNul(text).strip(), List.copyOf(words));
     }
 
     @Override
@@ -46,7 +46,7 @@ public final class WordStripper extends PDFTextStripper {
         StringBuilder word = new StringBuilder();
         float[] box = null;
         for (TextPosition p : positions) {
-            String u = p.getUnicode();
+            String u = withoutNul(p.getUnicode());
             if (u == null || u.isBlank()) {
                 box = flush(word, box);
                 continue;
@@ -68,6 +68,11 @@ public final class WordStripper extends PDFTextStripper {
         }
         flush(word, box);
         super.writeString(text, positions);
+    }
+
+    /** NUL cannot be stored in PostgreSQL text; broken fonts map glyphs to it. */
+    private static String withoutNul(String s) {
+        return s == null || s.indexOf('\0') < 0 ? s : s.replace("\0", "");
     }
 
     private float[] flush(StringBuilder word, float[] box) {

@@ -1,0 +1,95 @@
+package dev.quire.batch;
+
+import dev.quire.ingestion.IngestLimits;
+import dev.quire.layout.render.RenderSettings;
+import dev.quire.vlm.image.ImageGeometry;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** The {@code quire.*} configuration keys (see application.properties and the README). */
+@ConfigMapping(prefix = "quire")
+public interface QuireConfig {
+
+    /** Home of the embedded database, blobs and models ({@code QUIRE_HOME}, default {@code ~/.quire}). */
+    Path home();
+
+    Db db();
+
+    Render render();
+
+    Ingest ingest();
+
+    /** Read by the quire command before Quarkus starts (see QuireMain); declared here so the keys are known. */
+    interface Db {
+        /** JDBC URL of an external PostgreSQL; absent = the embedded server over {@code $QUIRE_HOME/db}. */
+        Optional<String> url();
+
+        /** Fixed port for the embedded server; absent = any free port. */
+        OptionalInt port();
+    }
+
+    interface Render {
+        /** Rendering workers (JBeret partitions, one open document each); 0 = number of cores. */
+        @WithDefault("0")
+        int workers();
+
+        /** Most encoder patches per page image (MoonViT in_token_limit); sets the pixel budget. */
+        @WithDefault("4096")
+        int maxPatches();
+
+        /** Encoder patch side in pixels. */
+        @WithDefault("14")
+        int patchSize();
+
+        /** Patches merged per side into one LLM token; page sides are aligned to patch-size × merge. */
+        @WithDefault("2")
+        int merge();
+
+        /** Wall-clock limit for one page (rendering and text extraction each). */
+        @WithDefault("60s")
+        Duration pageTimeout();
+
+        /** Main memory one open PDF may use for its streams before spilling to scratch files. */
+        @WithDefault("67108864")
+        long mainMemoryBytes();
+
+        default ImageGeometry geometry() {
+            ImageGeometry base = ImageGeometry.kimiVlInstruct();
+            return new ImageGeometry(patchSize(), merge(), merge(), maxPatches(), true, base.maxPatchesPerSide());
+        }
+
+        default RenderSettings settings() {
+            return RenderSettings.forEncoder(geometry(), pageTimeout(), mainMemoryBytes());
+        }
+
+        default int effectiveWorkers() {
+            return workers() > 0 ? workers() : Runtime.getRuntime().availableProcessors();
+        }
+    }
+
+    interface Ingest {
+        /** Files larger than this are rejected unread. */
+        @WithDefault("536870912")
+        long maxBytes();
+
+        /** Documents with more pages are rejected. */
+        @WithDefault("5000")
+        int maxPages();
+
+        /** Documents per chunk checkpoint (a killed run redoes at most this many per worker). */
+        @WithDefault("1")
+        int chunkSize();
+
+        /** Transaction timeout of one chunk: must cover rendering the largest document. */
+        @WithDefault("3600")
+        int chunkTimeoutSeconds();
+
+        default IngestLimits limits(long mainMemoryBytes) {
+            return new IngestLimits(maxBytes(), maxPages(), mainMemoryBytes);
+        }
+    }
+}

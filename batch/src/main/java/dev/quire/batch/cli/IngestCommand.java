@@ -1,0 +1,63 @@
+package dev.quire.batch.cli;
+
+import dev.quire.batch.ingest.IngestProgress;
+import dev.quire.batch.ingest.IngestService;
+import dev.quire.storage.ingest.RunStatus;
+import jakarta.batch.runtime.BatchStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = {"Ingest files, folders (recursive) and glob patterns: detect, dedupe, render every page at the",
+                "encoder's native resolution, store pages and text in PostgreSQL. Running the same sources again",
+                "after an interruption resumes the unfinished run. Exit code 0 when the run completed (rejected",
+                "inputs included), 1 when the run itself failed."})
+public class IngestCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "files, folders or glob patterns (quote globs)")
+    List<String> sources;
+
+    private final IngestService ingest;
+    private final IngestProgress live;
+
+    public IngestCommand(IngestService ingest, IngestProgress live) {
+        this.ingest = ingest;
+        this.live = live;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        IngestService.Started run = ingest.start(sources);
+        System.out.println((run.resumed() ? "Resuming" : "Starting") + " ingest run " + run.runId()
+                + " (job execution " + run.executionId() + ")");
+        ProgressLine progress = ProgressLine.forStdout();
+        BatchStatus status;
+        IngestService.RunProgress p;
+        while (true) {
+            status = ingest.status(run.executionId());
+            p = ingest.progress(run.runId());
+            boolean over = status == BatchStatus.COMPLETED || status == BatchStatus.FAILED
+                    || status == BatchStatus.STOPPED || status == BatchStatus.ABANDONED;
+            if (over) {
+                break;
+            }
+            progress.update(p.doneInputs(), p.totalInputs(), live.pages(), live.failedPages());
+            Thread.sleep(Duration.ofMillis(250));
+        }
+        // The listener writes the run's final status after the job's; wait for it briefly.
+        for (int i = 0; i < 40 && p.status() == RunStatus.STARTED; i++) {
+            Thread.sleep(Duration.ofMillis(50));
+            p = ingest.progress(run.runId());
+        }
+        progress.finish(p.doneInputs(), p.totalInputs(), live.pages(), live.failedPages());
+        Map<String, Long> counts = new TreeMap<>(ingest.statusCounts(run.runId()));
+        System.out.println("Run " + run.runId() + " " + p.status() + " (job " + status + "): " + counts
+                + ", " + p.pagesStored() + " pages stored");
+        System.out.println("See every input: ./quire status   Browse the pages: ./quire serve  (http://localhost:8080/)");
+        return status == BatchStatus.COMPLETED && p.status() == RunStatus.COMPLETED ? 0 : 1;
+    }
+}

@@ -1,0 +1,170 @@
+package dev.quire.batch.ingest;
+
+import dev.quire.batch.QuireConfig;
+import dev.quire.storage.ingest.IngestRun;
+import dev.quire.storage.ingest.InputStatus;
+import dev.quire.storage.ingest.RunStatus;
+import dev.quire.storage.ingest.SourceFile;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.batch.operations.JobOperator;
+import jakarta.batch.operations.JobRestartException;
+import jakarta.batch.runtime.BatchStatus;
+import jakarta.batch.runtime.JobExecution;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.OffsetDateTime;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.Properties;
+import org.jboss.logging.Logger;
+
+/**
+ * Starts ingest runs, or resumes the unfinished run over the same sources: a run killed at any point and
+ * started again with the same sources ends with exactly the documents and pages of an uninterrupted run.
+ */
+@ApplicationScoped
+public class IngestService {
+    private static final Logger LOG = Logger.getLogger(IngestService.class);
+    static final String JOB = "ingest";
+
+    private final JobOperator jobs;
+    private final QuireConfig config;
+
+    public IngestService(JobOperator jobs, QuireConfig config) {
+        this.jobs = jobs;
+        this.config = config;
+    }
+
+    /** A started (or resumed) run and the job execution doing it. */
+    public record Started(long runId, long executionId, boolean resumed) {
+    }
+
+    /** Progress of a run from committed rows. */
+    public record RunProgress(long runId, Integer totalInputs, long doneInputs, long pagesStored, RunStatus status) {
+    }
+
+    public Started start(List<String> sources) {
+        List<String> normalized = sources.stream().map(IngestService::normalize).toList();
+        String joined = String.join("\n", normalized);
+        String key = sha256(joined);
+        IngestRun unfinished = QuarkusTransaction.requiringNew().call(() -> IngestRun.unfinished(key).orElse(null));
+        if (unfinished != null) {
+            long execution = resume(unfinished);
+            return new Started(unfinished.id, execution, true);
+        }
+        IngestRun run = QuarkusTransaction.requiringNew().call(() -> {
+            IngestRun r = new IngestRun();
+            r.sources = joined;
+            r.sourcesKey = key;
+            r.status = RunStatus.STARTED;
+            r.startedAt = OffsetDateTime.now();
+            r.persist();
+            return r;
+        });
+        // The run is marked STARTED before the job exists, so the job's listener always has the last word.
+        long execution = jobs.start(JOB, parameters(run.id));
+        recordExecution(run.id, execution);
+        return new Started(run.id, execution, false);
+    }
+
+    private long resume(IngestRun run) {
+        markStarted(run.id);
+        long execution;
+        JobExecution previous = null;
+        if (run.jobExecutionId != null) {
+            try {
+                previous = jobs.getJobExecution(run.jobExecutionId);
+            } catch (RuntimeException e) {
+                LOG.debugf("execution %d of run %d is not in the job repository: %s", run.jobExecutionId, run.id, e);
+            }
+        }
+        if (previous != null && previous.getBatchStatus() != BatchStatus.COMPLETED
+                && previous.getBatchStatus() != BatchStatus.ABANDONED) {
+            Properties p = parameters(run.id);
+            // "detect": an execution left STARTED by a killed process is restartable once no live one runs it.
+            p.setProperty("jberet.restart.mode", "detect");
+            try {
+                execution = jobs.restart(run.jobExecutionId, p);
+                LOG.infof("ingest run %d: restarting job execution %d (was %s) as %d", run.id, run.jobExecutionId,
+                        previous.getBatchStatus(), execution);
+                recordExecution(run.id, execution);
+                return execution;
+            } catch (JobRestartException e) {
+                LOG.infof("ingest run %d: job execution %d cannot be restarted (%s); continuing in a new execution",
+                        run.id, run.jobExecutionId, e.getMessage());
+            }
+        }
+        // The job reads committed state (scan done? inputs still PENDING?), so a fresh execution continues the run.
+        execution = jobs.start(JOB, parameters(run.id));
+        recordExecution(run.id, execution);
+        return execution;
+    }
+
+    public RunProgress progress(long runId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            IngestRun run = IngestRun.findById(runId);
+            long done = SourceFile.count("runId = ?1 and status <> ?2", runId, InputStatus.PENDING);
+            Long pages = SourceFile.getEntityManager().createQuery(
+                            "select count(p) from Page p where p.documentId in (select f.documentId from SourceFile f "
+                                    + "where f.runId = :run and f.status <> dev.quire.storage.ingest.InputStatus.DUPLICATE "
+                                    + "and f.status <> dev.quire.storage.ingest.InputStatus.PENDING)", Long.class)
+                    .setParameter("run", runId).getSingleResult();
+            return new RunProgress(runId, run.totalInputs, done, pages, run.status);
+        });
+    }
+
+    /** Inputs of the run by status (READY, PARTIAL, REJECTED, UNSUPPORTED, DUPLICATE, PENDING). */
+    public Map<String, Long> statusCounts(long runId) {
+        return QuarkusTransaction.requiringNew().call(() -> SourceFile.getEntityManager().createQuery(
+                        "select f.status, count(f) from SourceFile f where f.runId = :run group by f.status", Object[].class)
+                .setParameter("run", runId).getResultList().stream()
+                .collect(Collectors.toMap(r -> r[0].toString(), r -> (Long) r[1])));
+    }
+
+    public BatchStatus status(long executionId) {
+        return jobs.getJobExecution(executionId).getBatchStatus();
+    }
+
+    private Properties parameters(long runId) {
+        Properties p = new Properties();
+        p.setProperty("runId", Long.toString(runId));
+        p.setProperty("chunkSize", Integer.toString(config.ingest().chunkSize()));
+        p.setProperty("chunkTimeoutSeconds", Integer.toString(config.ingest().chunkTimeoutSeconds()));
+        return p;
+    }
+
+    private static void markStarted(long runId) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            IngestRun r = IngestRun.findById(runId);
+            r.status = RunStatus.STARTED;
+            r.finishedAt = null;
+        });
+    }
+
+    private static void recordExecution(long runId, long execution) {
+        QuarkusTransaction.requiringNew().run(() -> IngestRun.update("jobExecutionId = ?1 where id = ?2", execution, runId));
+    }
+
+    /** Plain paths become absolute so the same folder named two ways is the same run; globs too. */
+    static String normalize(String source) {
+        String s = source.strip();
+        if (s.isEmpty()) {
+            return s;
+        }
+        Path p = Path.of(s);
+        return p.isAbsolute() ? p.normalize().toString() : Path.of("").toAbsolutePath().resolve(p).normalize().toString();
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.quire.batch.ingest;
+
+import dev.quire.batch.QuireConfig;
+import dev.quire.ingestion.Fingerprint;
+import dev.quire.ingestion.Inspection;
+import dev.quire.ingestion.Inspector;
+import dev.quire.layout.render.PagePng;
+import dev.quire.layout.render.PageSource;
+import dev.quire.layout.render.RenderSettings;
+import dev.quire.layout.render.RenderedPage;
+import dev.quire.storage.blob.BlobStore;
+import dev.quire.storage.document.DocumentStatus;
+import dev.quire.storage.document.WordBox;
+import dev.quire.storage.ingest.SourceFile;
+import jakarta.batch.api.chunk.ItemProcessor;
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Named;
+import jakarta.persistence.EntityManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Processes one input: re-checks its bytes, inspects it (type, limits, readability), stores the original,
+ * renders every page at native resolution into the blob store and extracts the text layer. A page that
+ * fails costs that page (document PARTIAL); a document that cannot be opened, or whose every page fails,
+ * is REJECTED with the reason. Nothing here throws for bad input.
+ */
+@Named("renderInput")
+@Dependent
+public class RenderInput implements ItemProcessor {
+    private static final Logger LOG = Logger.getLogger(RenderInput.class);
+    private static final int MAX_LISTED_FAILURES = 5;
+
+    private final EntityManager em;
+    private final BlobStore blobs;
+    private final IngestProgress progress;
+    private final RenderSettings settings;
+    private final Inspector inspector;
+
+    public RenderInput(EntityManager em, BlobStore blobs, IngestProgress progress, QuireConfig config) {
+        this.em = em;
+        this.blobs = blobs;
+        this.progress = progress;
+        this.settings = config.render().settings();
+        this.inspector = new Inspector(config.ingest().limits(config.render().mainMemoryBytes()));
+    }
+
+    @Override
+    public Object processItem(Object item) {
+        SourceFile input = em.find(SourceFile.class, (Long) item);
+        Path path = Path.of(input.path);
+        String name = String.valueOf(path.getFileName());
+        ProcessedInput result;
+        try {
+            result = process(input, path, name);
+        } finally {
+            progress.inputDone();
+        }
+        LOG.debugf("%s: %s, %d pages, %d failed", name, result.status(), result.pages().size(), result.failedPages());
+        return result;
+    }
+
+    private ProcessedInput process(SourceFile input, Path path, String name) {
+        Fingerprint fp;
+        try {
+            fp = Fingerprint.of(path);
+        } catch (IOException e) {
+            return rejected(input, null, name + ": cannot be read: " + e.getMessage());
+        }
+        if (!fp.sha256().equals(input.sha256)) {
+            return rejected(input, null, name + ": file changed between scan and processing (ingest it again)");
+        }
+        Inspection inspection = inspector.inspect(path, fp);
+        switch (inspection.verdict()) {
+            case REJECTED -> {
+                return rejected(input, inspection.mediaType(), inspection.reason());
+            }
+            case UNSUPPORTED -> {
+                return new ProcessedInput(input.id, input.documentId, inspection.mediaType(), DocumentStatus.UNSUPPORTED,
+                        inspection.reason(), null, List.of());
+            }
+            case ACCEPTED -> {
+                String original = blobs.putFile(path);
+                return render(input, path, name, inspection, original);
+            }
+            default -> throw new IllegalStateException("unknown verdict " + inspection.verdict());
+        }
+    }
+
+    private ProcessedInput render(SourceFile input, Path path, String name, Inspection inspection, String original) {
+        List<ProcessedInput.PageResult> pages = new ArrayList<>(inspection.pageCount());
+        try (PageSource source = PageSource.open(path, inspection.mediaType(), settings)) {
+            for (int i = 0; i < source.pageCount(); i++) {
+                ProcessedInput.PageResult page = renderPage(source, i);
+                pages.add(page);
+                progress.pageDone(page.ok());
+            }
+        } catch (IOException | RuntimeException e) {
+            if (pages.isEmpty()) {
+                return rejected(input, inspection.mediaType(), name + ": cannot be opened for rendering: " + e.getMessage());
+            }
+            LOG.warnf("%s: closing failed after rendering: %s", name, e.getMessage());
+        }
+        List<ProcessedInput.PageResult> failed = pages.stream().filter(p -> !p.ok()).toList();
+        DocumentStatus status;
+        String reason = null;
+        if (failed.isEmpty()) {
+            status = DocumentStatus.READY;
+        } else if (failed.size() == pages.size()) {
+            status = DocumentStatus.REJECTED;
+            reason = name + ": no page could be rendered; " + failed.getFirst().error();
+        } else {
+            status = DocumentStatus.PARTIAL;
+            reason = name + ": " + failed.size() + " of " + pages.size() + " pages failed (" + failed.stream()
+                    .limit(MAX_LISTED_FAILURES).map(ProcessedInput.PageResult::error)
+                    .collect(Collectors.joining("; ")) + (failed.size() > MAX_LISTED_FAILURES ? "; …" : "") + ")";
+        }
+        return new ProcessedInput(input.id, input.documentId, inspection.mediaType(), status, reason, original, pages);
+    }
+
+    private ProcessedInput.PageResult renderPage(PageSource source, int index) {
+        try {
+            RenderedPage p = source.render(index);
+            String sha = blobs.put(PagePng.encode(p.image()));
+            List<WordBox> words = p.text().words().stream()
+                    .map(w -> new WordBox(w.text(), w.x0(), w.y0(), w.x1(), w.y1())).toList();
+            return new ProcessedInput.PageResult(p.pageNumber(), null, (float) p.sourceWidth(), (float) p.sourceHeight(),
+                    p.rotation(), p.fit().width(), p.fit().height(), p.fit().contentWidth(), p.fit().contentHeight(),
+                    (float) p.fit().dpi(), sha, p.text().text(), words,
+                    (int) (p.renderNanos() / 1_000_000), (int) (p.textNanos() / 1_000_000));
+        } catch (IOException | RuntimeException e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+            return ProcessedInput.PageResult.failed(index + 1, msg + " (page skipped)");
+        }
+    }
+
+    private static ProcessedInput rejected(SourceFile input, String mediaType, String reason) {
+        return new ProcessedInput(input.id, input.documentId, mediaType, DocumentStatus.REJECTED, reason, null, List.of());
+    }
+}

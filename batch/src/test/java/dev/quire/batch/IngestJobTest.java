@@ -1,0 +1,174 @@
+package dev.quire.batch;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.quire.batch.ingest.IngestService;
+import dev.quire.storage.blob.BlobStore;
+import dev.quire.storage.document.Document;
+import dev.quire.storage.document.DocumentStatus;
+import dev.quire.storage.document.Page;
+import dev.quire.storage.document.PageStatus;
+import dev.quire.storage.ingest.IngestRun;
+import dev.quire.storage.ingest.InputStatus;
+import dev.quire.storage.ingest.RunStatus;
+import dev.quire.storage.ingest.SourceFile;
+import dev.quire.vlm.image.ImageGeometry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.batch.runtime.BatchStatus;
+import jakarta.inject.Inject;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.encryption.AccessPermission;
+import org.apache.pdfbox.pdmodel.encryption.StandardProtectionPolicy;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+class IngestJobTest {
+    @Inject
+    IngestService ingest;
+
+    @Inject
+    BlobStore blobs;
+
+    static IngestService.Started runToEnd(IngestService ingest, List<String> sources) throws InterruptedException {
+        IngestService.Started run = ingest.start(sources);
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (true) {
+            BatchStatus s = ingest.status(run.executionId());
+            if (s == BatchStatus.COMPLETED || s == BatchStatus.FAILED || s == BatchStatus.STOPPED) {
+                break;
+            }
+            assertTrue(System.nanoTime() < deadline, "ingest did not finish in 5 minutes");
+            Thread.sleep(100);
+        }
+        for (int i = 0; i < 100 && ingest.progress(run.runId()).status() == RunStatus.STARTED; i++) {
+            Thread.sleep(50);
+        }
+        return run;
+    }
+
+    static Map<String, SourceFile> inputsByName(long runId) {
+        return QuarkusTransaction.requiringNew().call(() -> SourceFile.<SourceFile>list("runId", runId).stream()
+                .collect(Collectors.toMap(f -> Path.of(f.path).getFileName().toString(), Function.identity())));
+    }
+
+    @Test
+    void aFolderOfGoodAndBadInputsEndsWithARowAndAReasonForEveryFile() throws Exception {
+        Path dir = Files.createTempDirectory("quire-ingest");
+        Corpus.copy(dir, "tracemonkey.pdf", "ocrmypdf-invalid.pdf", "copy-protected.pdf", "edgar-rotated90.pdf");
+        Files.copy(Corpus.file("kampo.pdf"), Files.createDirectories(dir.resolve("nested")).resolve("kampo-copy.pdf"));
+        Files.copy(Corpus.file("kampo.pdf"), dir.resolve("kampo.pdf"));
+        Files.createFile(dir.resolve("empty.pdf"));
+        Files.writeString(dir.resolve("notes.txt"), "plain text is not a page\n");
+        Path locked = dir.resolve("locked.pdf");
+        try (PDDocument doc = Loader.loadPDF(Corpus.file("libreoffice-form.pdf").toFile())) {
+            doc.protect(new StandardProtectionPolicy("owner", "user", new AccessPermission()));
+            doc.save(locked.toFile());
+        }
+        BufferedImage img = new BufferedImage(1200, 900, BufferedImage.TYPE_INT_RGB);
+        ImageIO.write(img, "png", dir.resolve("photo.png").toFile());
+        byte[] png = Files.readAllBytes(dir.resolve("photo.png"));
+        Files.write(dir.resolve("torn.png"), Arrays.copyOf(png, 12));
+        ImageWriter tiff = ImageIO.getImageWritersByFormatName("tiff").next();
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(dir.resolve("scan.tiff").toFile())) {
+            tiff.setOutput(out);
+            tiff.prepareWriteSequence(null);
+            for (int f = 0; f < 2; f++) {
+                tiff.writeToSequence(new IIOImage(new BufferedImage(600, 800, BufferedImage.TYPE_BYTE_GRAY), null, null), null);
+            }
+            tiff.endWriteSequence();
+        }
+
+        IngestService.Started run = runToEnd(ingest, List.of(dir.toString(), dir + "/missing.pdf"));
+        assertEquals(RunStatus.COMPLETED, ingest.progress(run.runId()).status());
+        Map<String, SourceFile> in = inputsByName(run.runId());
+        assertEquals(13, in.size(), in.keySet().toString());
+        assertEquals(InputStatus.READY, in.get("tracemonkey.pdf").status);
+        assertEquals(InputStatus.READY, in.get("copy-protected.pdf").status, "owner-password-only PDFs open");
+        assertEquals(InputStatus.READY, in.get("edgar-rotated90.pdf").status);
+        assertEquals(InputStatus.REJECTED, in.get("ocrmypdf-invalid.pdf").status);
+        assertTrue(in.get("ocrmypdf-invalid.pdf").reason.startsWith("ocrmypdf-invalid.pdf: "));
+        assertEquals(InputStatus.REJECTED, in.get("empty.pdf").status);
+        assertEquals("empty.pdf: empty file (0 bytes)", in.get("empty.pdf").reason);
+        assertEquals(InputStatus.REJECTED, in.get("locked.pdf").status);
+        assertTrue(in.get("locked.pdf").reason.contains("encrypted"), in.get("locked.pdf").reason);
+        assertEquals(InputStatus.UNSUPPORTED, in.get("notes.txt").status);
+        assertTrue(in.get("notes.txt").reason.contains("text/plain"));
+        assertEquals(InputStatus.READY, in.get("photo.png").status);
+        assertEquals(InputStatus.REJECTED, in.get("torn.png").status);
+        assertEquals(InputStatus.READY, in.get("scan.tiff").status);
+        assertEquals(InputStatus.REJECTED, in.get("missing.pdf").status);
+        assertTrue(in.get("missing.pdf").reason.endsWith("missing.pdf: no such file or folder"));
+        // kampo.pdf comes before nested/kampo-copy.pdf in input order: the first is processed, the second is its duplicate
+        assertEquals(InputStatus.READY, in.get("kampo.pdf").status);
+        assertEquals(InputStatus.DUPLICATE, in.get("kampo-copy.pdf").status);
+        assertEquals(in.get("kampo.pdf").documentId, in.get("kampo-copy.pdf").documentId);
+
+        QuarkusTransaction.requiringNew().run(() -> {
+            Document trace = Document.findById(in.get("tracemonkey.pdf").documentId);
+            assertEquals(DocumentStatus.READY, trace.status);
+            assertEquals(14, trace.pageCount);
+            assertEquals("application/pdf", trace.mediaType);
+            assertTrue(blobs.contains(trace.originalBlob));
+            List<Page> pages = Page.ofDocument(trace.id);
+            assertEquals(14, pages.size());
+            ImageGeometry g = ImageGeometry.kimiVlInstruct();
+            for (Page p : pages) {
+                assertEquals(PageStatus.OK, p.status);
+                assertTrue(g.isNative(p.widthPx, p.heightPx), p.widthPx + "x" + p.heightPx);
+                assertTrue(blobs.contains(p.imageSha256));
+                assertFalse(p.words.isEmpty());
+            }
+            try {
+                BufferedImage stored = ImageIO.read(blobs.path(pages.get(0).imageSha256).toFile());
+                assertEquals(pages.get(0).widthPx, stored.getWidth());
+                assertEquals(pages.get(0).heightPx, stored.getHeight());
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            assertEquals(2, (long) Document.<Document>findById(in.get("scan.tiff").documentId).pageCount);
+            Document torn = Document.findById(in.get("torn.png").documentId);
+            assertEquals(DocumentStatus.REJECTED, torn.status);
+        });
+    }
+
+    @Test
+    void ingestingTheSameBytesAgainStoresNothingTwice() throws Exception {
+        Path dir = Files.createTempDirectory("quire-dedupe");
+        Corpus.copy(dir, "korean-text-with-tables.pdf", "right_to_left_01.pdf");
+        IngestService.Started first = runToEnd(ingest, List.of(dir.toString()));
+        Map<String, SourceFile> a = inputsByName(first.runId());
+        assertEquals(InputStatus.READY, a.get("korean-text-with-tables.pdf").status);
+        long documents = QuarkusTransaction.requiringNew().call(() -> Document.count());
+        long pages = QuarkusTransaction.requiringNew().call(() -> Page.count());
+
+        IngestService.Started second = runToEnd(ingest, List.of(dir.toString()));
+        assertNotEquals(first.runId(), second.runId(), "a completed run is not resumed: the second is a new run");
+        assertFalse(second.resumed());
+        Map<String, SourceFile> b = inputsByName(second.runId());
+        assertEquals(InputStatus.DUPLICATE, b.get("korean-text-with-tables.pdf").status);
+        assertEquals(InputStatus.DUPLICATE, b.get("right_to_left_01.pdf").status);
+        assertEquals(a.get("right_to_left_01.pdf").documentId, b.get("right_to_left_01.pdf").documentId);
+        assertEquals(documents, (long) QuarkusTransaction.requiringNew().call(() -> Document.count()));
+        assertEquals(pages, (long) QuarkusTransaction.requiringNew().call(() -> Page.count()));
+        assertEquals(RunStatus.COMPLETED, QuarkusTransaction.requiringNew()
+                .call(() -> IngestRun.<IngestRun>findById(second.runId()).status));
+    }
+}

@@ -1,0 +1,3 @@
+package dev.quire.storage.document;
+
+public enum PageStatus { OK, FAILED }

@@ -1,0 +1,3 @@
+package dev.quire.storage.ingest;
+
+public enum RunStatus { STARTED, COMPLETED, FAILED }
