@@ -46,6 +46,8 @@ CREATE TABLE ingest_run (
     status            VARCHAR(16)  NOT NULL CHECK (status IN ('STARTED', 'COMPLETED', 'FAILED')),
     job_execution_id  BIGINT,
     total_inputs      INTEGER,
+    owner             TEXT,          -- process working on the run ("pid@host"); its heartbeat keeps the claim
+    heartbeat_at      TIMESTAMPTZ,
     started_at        TIMESTAMPTZ  NOT NULL DEFAULT now(),
     finished_at       TIMESTAMPTZ
 );

@@ -88,6 +88,10 @@ public interface QuireConfig {
         @WithDefault("3600")
         int chunkTimeoutSeconds();
 
+        /** A run's claim by a process expires this long after its last heartbeat (so a killed run can be resumed). */
+        @WithDefault("30")
+        int leaseSeconds();
+
         default IngestLimits limits(long mainMemoryBytes) {
             return new IngestLimits(maxBytes(), maxPages(), mainMemoryBytes);
         }

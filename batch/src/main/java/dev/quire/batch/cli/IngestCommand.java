@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
         description = {"Ingest files, folders (recursive) and glob patterns: detect, dedupe, render every page at the",
                 "encoder's native resolution, store pages and text in PostgreSQL. Running the same sources again",
                 "after an interruption resumes the unfinished run. Exit code 0 when the run completed (rejected",
-                "inputs included), 1 when the run itself failed."})
+                "inputs included), 1 when the run itself failed, 2 when another process is working on the same run."})
 public class IngestCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATH", arity = "1..*", description = "files, folders or glob patterns (quote globs)")
     List<String> sources;
@@ -31,7 +31,13 @@ public class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        IngestService.Started run = ingest.start(sources);
+        IngestService.Started run;
+        try {
+            run = ingest.start(sources);
+        } catch (IngestService.RunBusyException e) {
+            System.err.println("quire ingest: " + e.getMessage());
+            return 2;
+        }
         System.out.println((run.resumed() ? "Resuming" : "Starting") + " ingest run " + run.runId()
                 + " (job execution " + run.executionId() + ")");
         ProgressLine progress = ProgressLine.forStdout();

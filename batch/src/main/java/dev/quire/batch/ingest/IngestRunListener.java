@@ -34,6 +34,7 @@ public class IngestRunListener extends AbstractJobListener {
             long pending = SourceFile.count("runId = ?1 and status = ?2", id, InputStatus.PENDING);
             run.status = ok && pending == 0 && run.totalInputs != null ? RunStatus.COMPLETED : RunStatus.FAILED;
             run.finishedAt = OffsetDateTime.now();
+            run.owner = null;
         });
     }
 }

@@ -21,6 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,10 +38,23 @@ public class IngestService {
 
     private final JobOperator jobs;
     private final QuireConfig config;
+    private final String owner = ProcessHandle.current().pid() + "@" + hostName();
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ingest-heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
 
     public IngestService(JobOperator jobs, QuireConfig config) {
         this.jobs = jobs;
         this.config = config;
+    }
+
+    /** Another live process is working on the run these sources resume. */
+    public static final class RunBusyException extends RuntimeException {
+        RunBusyException(String message) {
+            super(message);
+        }
     }
 
     /** A started (or resumed) run and the job execution doing it. */
@@ -63,16 +80,47 @@ public class IngestService {
             r.sourcesKey = key;
             r.status = RunStatus.STARTED;
             r.startedAt = OffsetDateTime.now();
+            r.owner = owner;
+            r.heartbeatAt = r.startedAt;
             r.persist();
             return r;
         });
         // The run is marked STARTED before the job exists, so the job's listener always has the last word.
         long execution = jobs.start(JOB, parameters(run.id));
         recordExecution(run.id, execution);
+        keepAlive(run.id, execution);
         return new Started(run.id, execution, false);
     }
 
+    /** Renews this process's claim on the run until its job execution ends. */
+    private void keepAlive(long runId, long execution) {
+        int lease = config.ingest().leaseSeconds();
+        long period = Math.max(1, lease / 3);
+        ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
+        self[0] = heartbeats.scheduleAtFixedRate(() -> {
+            try {
+                BatchStatus s = jobs.getJobExecution(execution).getBatchStatus();
+                if (s != BatchStatus.STARTING && s != BatchStatus.STARTED && s != BatchStatus.STOPPING) {
+                    self[0].cancel(false);
+                    return;
+                }
+                QuarkusTransaction.requiringNew().run(() -> IngestRun.claim(runId, owner, lease));
+            } catch (RuntimeException e) {
+                LOG.warnf("ingest run %d: heartbeat failed: %s", runId, e.getMessage());
+            }
+        }, period, period, TimeUnit.SECONDS);
+    }
+
     private long resume(IngestRun run) {
+        int lease = config.ingest().leaseSeconds();
+        boolean claimed = QuarkusTransaction.requiringNew().call(() -> IngestRun.claim(run.id, owner, lease))
+                || (deadOnThisHost(run.owner)
+                    && QuarkusTransaction.requiringNew().call(() -> IngestRun.takeOver(run.id, owner, run.owner)));
+        if (!claimed) {
+            throw new RunBusyException("ingest run " + run.id + " over these sources is being worked on by process "
+                    + run.owner + " (last heartbeat " + run.heartbeatAt + "); wait for it to finish or stop it. "
+                    + "A dead process's claim expires " + lease + " s after its last heartbeat (quire.ingest.lease-seconds).");
+        }
         markStarted(run.id);
         long execution;
         JobExecution previous = null;
@@ -86,13 +134,14 @@ public class IngestService {
         if (previous != null && previous.getBatchStatus() != BatchStatus.COMPLETED
                 && previous.getBatchStatus() != BatchStatus.ABANDONED) {
             Properties p = parameters(run.id);
-            // "detect": an execution left STARTED by a killed process is restartable once no live one runs it.
-            p.setProperty("jberet.restart.mode", "detect");
+            // The claim above proves the process that left the execution STARTED is gone: restart it regardless.
+            p.setProperty("jberet.restart.mode", "force");
             try {
                 execution = jobs.restart(run.jobExecutionId, p);
                 LOG.infof("ingest run %d: restarting job execution %d (was %s) as %d", run.id, run.jobExecutionId,
                         previous.getBatchStatus(), execution);
                 recordExecution(run.id, execution);
+                keepAlive(run.id, execution);
                 return execution;
             } catch (JobRestartException e) {
                 LOG.infof("ingest run %d: job execution %d cannot be restarted (%s); continuing in a new execution",
@@ -102,6 +151,7 @@ public class IngestService {
         // The job reads committed state (scan done? inputs still PENDING?), so a fresh execution continues the run.
         execution = jobs.start(JOB, parameters(run.id));
         recordExecution(run.id, execution);
+        keepAlive(run.id, execution);
         return execution;
     }
 
@@ -158,6 +208,27 @@ public class IngestService {
         }
         Path p = Path.of(s);
         return p.isAbsolute() ? p.normalize().toString() : Path.of("").toAbsolutePath().resolve(p).normalize().toString();
+    }
+
+    /** True when {@code claimant} ("pid@host") names a process of this host that no longer runs. */
+    private static boolean deadOnThisHost(String claimant) {
+        if (claimant == null || !claimant.endsWith("@" + hostName())) {
+            return false;
+        }
+        try {
+            long pid = Long.parseLong(claimant.substring(0, claimant.indexOf('@')));
+            return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 
     private static String sha256(String s) {

@@ -37,10 +37,37 @@ public class IngestRun extends PanacheEntityBase {
     /** Inputs found by the scan; null until the scan has committed. */
     public Integer totalInputs;
 
+    /** The process working on the run ("pid@host"), kept while its heartbeat is fresh. */
+    public String owner;
+
+    public OffsetDateTime heartbeatAt;
+
     @Column(nullable = false)
     public OffsetDateTime startedAt;
 
     public OffsetDateTime finishedAt;
+
+    /**
+     * Claims the run for {@code owner} if nobody holds it, the holder is {@code owner} itself, or the holder's
+     * heartbeat is older than {@code staleSeconds} (its process died). Must run in a transaction.
+     *
+     * @return whether the claim succeeded
+     */
+    public static boolean claim(long runId, String owner, int staleSeconds) {
+        OffsetDateTime now = OffsetDateTime.now();
+        return getEntityManager().createQuery("""
+                        update IngestRun r set r.owner = :owner, r.heartbeatAt = :now
+                        where r.id = :id and (r.owner is null or r.owner = :owner or r.heartbeatAt < :staleBefore)""")
+                .setParameter("owner", owner).setParameter("now", now).setParameter("id", runId)
+                .setParameter("staleBefore", now.minusSeconds(staleSeconds))
+                .executeUpdate() == 1;
+    }
+
+    /** Takes the run over from {@code deadOwner}, known to be gone; fails if someone else claimed it meanwhile. */
+    public static boolean takeOver(long runId, String owner, String deadOwner) {
+        return update("owner = ?1, heartbeatAt = ?2 where id = ?3 and owner = ?4",
+                owner, OffsetDateTime.now(), runId, deadOwner) == 1;
+    }
 
     public static Optional<IngestRun> unfinished(String sourcesKey) {
         return find("sourcesKey = ?1 and status <> ?2 order by id desc", sourcesKey, RunStatus.COMPLETED)
