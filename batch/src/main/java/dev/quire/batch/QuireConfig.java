@@ -8,6 +8,7 @@ import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /** The {@code quire.*} configuration keys (see application.properties and the README). */
@@ -53,6 +54,9 @@ public interface QuireConfig {
         @WithDefault("60s")
         Duration pageTimeout();
 
+        /** Upper bound on a PDF page's render resolution; absent = the pixel budget alone decides. */
+        OptionalDouble maxDpi();
+
         /** Main memory one open PDF may use for its streams before spilling to scratch files. */
         @WithDefault("67108864")
         long mainMemoryBytes();
@@ -63,7 +67,8 @@ public interface QuireConfig {
         }
 
         default RenderSettings settings() {
-            return RenderSettings.forEncoder(geometry(), pageTimeout(), mainMemoryBytes());
+            RenderSettings s = RenderSettings.forEncoder(geometry(), pageTimeout(), mainMemoryBytes());
+            return maxDpi().isPresent() ? s.withMaxDpi(maxDpi().getAsDouble()) : s;
         }
 
         default int effectiveWorkers() {

@@ -72,7 +72,7 @@ public final class PdfPageRenderer implements PageSource {
             boolean sideways = rotation == 90 || rotation == 270;
             double w = sideways ? crop.getHeight() : crop.getWidth();
             double h = sideways ? crop.getWidth() : crop.getHeight();
-            PageFit fit = PageFit.fit(w, h, settings, Double.POSITIVE_INFINITY);
+            PageFit fit = PageFit.fit(w, h, settings, settings.maxDpi() / 72.0);
 
             long t0 = System.nanoTime();
             BufferedImage canvas = new BufferedImage(fit.width(), fit.height(), BufferedImage.TYPE_3BYTE_BGR);

@@ -15,9 +15,10 @@ import java.time.Duration;
  * @param maxHeight        largest rendered height
  * @param pageTimeout      wall-clock limit for rendering one page; past it the page fails, the document goes on
  * @param mainMemoryBytes  main memory PDFBox may use for a document's streams before spilling to scratch files
+ * @param maxDpi           upper bound on the render resolution of PDF pages (+∞: the pixel budget alone decides)
  */
 public record RenderSettings(long maxPixels, int alignWidth, int alignHeight, int maxWidth, int maxHeight,
-                             Duration pageTimeout, long mainMemoryBytes) {
+                             Duration pageTimeout, long mainMemoryBytes, double maxDpi) {
 
     public RenderSettings {
         if (maxPixels < (long) alignWidth * alignHeight) {
@@ -28,6 +29,9 @@ public record RenderSettings(long maxPixels, int alignWidth, int alignHeight, in
             throw new IllegalArgumentException("bad render alignment/limits: align " + alignWidth + "x" + alignHeight
                     + ", max " + maxWidth + "x" + maxHeight);
         }
+        if (!(maxDpi > 0)) {
+            throw new IllegalArgumentException("max dpi must be positive, got " + maxDpi);
+        }
         if (pageTimeout.isNegative() || pageTimeout.isZero()) {
             throw new IllegalArgumentException("page timeout must be positive, got " + pageTimeout);
         }
@@ -36,7 +40,18 @@ public record RenderSettings(long maxPixels, int alignWidth, int alignHeight, in
     /** Settings that render every page at the encoder's native resolution. */
     public static RenderSettings forEncoder(ImageGeometry g, Duration pageTimeout, long mainMemoryBytes) {
         return new RenderSettings(g.pixelBudget(), g.alignWidth(), g.alignHeight(), g.maxSideWidth(), g.maxSideHeight(),
-                pageTimeout, mainMemoryBytes);
+                pageTimeout, mainMemoryBytes, Double.POSITIVE_INFINITY);
+    }
+
+    /** Every PDF page at exactly {@code dpi} (no budget, no alignment): for comparisons with other renderers. */
+    public static RenderSettings fixedDpi(double dpi, Duration pageTimeout) {
+        return new RenderSettings(Long.MAX_VALUE / 4, 1, 1, Integer.MAX_VALUE, Integer.MAX_VALUE, pageTimeout,
+                64L << 20, dpi);
+    }
+
+    /** Same settings with a resolution cap. */
+    public RenderSettings withMaxDpi(double dpi) {
+        return new RenderSettings(maxPixels, alignWidth, alignHeight, maxWidth, maxHeight, pageTimeout, mainMemoryBytes, dpi);
     }
 
     public static RenderSettings moonVitDefaults() {

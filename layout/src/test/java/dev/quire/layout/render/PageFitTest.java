@@ -54,7 +54,7 @@ class PageFitTest {
     @Test
     void budgetAndAlignmentAreParameters() {
         RenderSettings small = new RenderSettings(64 * 64 * 16, 32, 32, 4096, 4096,
-                settings.pageTimeout(), settings.mainMemoryBytes());
+                settings.pageTimeout(), settings.mainMemoryBytes(), Double.POSITIVE_INFINITY);
         PageFit f = PageFit.fit(612, 792, small, Double.POSITIVE_INFINITY);
         assertEquals(0, f.width() % 32);
         assertTrue(f.pixels() <= 64 * 64 * 16);

@@ -62,11 +62,25 @@ class PdfPageRendererTest {
     @Test
     void pageTimeoutCostsThePageWithAMessageNamingIt() throws IOException {
         RenderSettings hasty = new RenderSettings(settings.maxPixels(), 28, 28, settings.maxWidth(), settings.maxHeight(),
-                Duration.ofNanos(1), settings.mainMemoryBytes());
+                Duration.ofNanos(1), settings.mainMemoryBytes(), Double.POSITIVE_INFINITY);
         try (PageSource pdf = PageSource.open(Corpus.file("tracemonkey.pdf"), "application/pdf", hasty)) {
             IOException e = assertThrows(IOException.class, () -> pdf.render(2));
             assertTrue(e.getMessage().contains("page 3 of tracemonkey.pdf"), e.getMessage());
             assertTrue(e.getMessage().contains("timeout"), e.getMessage());
+        }
+    }
+
+    @Test
+    void maxDpiCapsSmallPagesAndFixedDpiRendersExactly() throws IOException {
+        try (PageSource pdf = PageSource.open(Corpus.file("metropolis-demo.pdf"), "application/pdf", settings.withMaxDpi(100))) {
+            RenderedPage p = pdf.render(0);
+            assertEquals(100, p.fit().dpi(), 1e-9, "a 4:3 slide would get ~200 dpi from the budget alone");
+        }
+        try (PageSource pdf = PageSource.open(Corpus.file("tracemonkey.pdf"), "application/pdf",
+                RenderSettings.fixedDpi(144, Duration.ofSeconds(30)))) {
+            RenderedPage p = pdf.render(0);
+            assertEquals(1224, p.image().getWidth(), "Letter at 144 dpi");
+            assertEquals(1584, p.image().getHeight());
         }
     }
 

@@ -1,0 +1,77 @@
+package dev.quire.batch;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import dev.quire.batch.ingest.IngestService;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** The document list and document pages in a real headless Chromium (Debian's /usr/bin/chromium). */
+@QuarkusTest
+@QuarkusTestResource(PostgresResource.class)
+@Tag("slow")
+class ReviewPagesBrowserTest {
+    static final Path CHROMIUM = Path.of(System.getProperty("chromium.path", "/usr/bin/chromium"));
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @Inject
+    IngestService ingest;
+
+    @Test
+    void documentListLinksToRenderedPagesAndShowsRejections() throws Exception {
+        assertTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing: apt-get install chromium (see .ci/run)");
+        Path dir = Files.createTempDirectory("quire-ui");
+        Corpus.copy(dir, "metropolis-demo.pdf", "ocrmypdf-invalid.pdf");
+        IngestJobTest.runToEnd(ingest, List.of(dir.toString()));
+
+        try (Playwright pw = Playwright.create(new Playwright.CreateOptions()
+                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")))) {
+            Browser browser = pw.chromium().launch(new BrowserType.LaunchOptions()
+                    .setExecutablePath(CHROMIUM).setHeadless(true)
+                    .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                            "--disable-background-networking", "--disable-component-update", "--disable-sync")));
+            Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1200, 800));
+            page.navigate(root.toString());
+            Locator rows = page.locator("#documents tbody tr");
+            assertThat(page.locator("#documents tbody")).containsText("metropolis-demo.pdf");
+            Locator rejected = rows.filter(new Locator.FilterOptions().setHasText("ocrmypdf-invalid.pdf"));
+            assertThat(rejected).containsText("REJECTED");
+            assertThat(rejected).containsText("ocrmypdf-invalid.pdf: not a readable PDF");
+            page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("target/ui-documents.png")).setFullPage(true));
+
+            page.locator("#documents a", new Page.LocatorOptions().setHasText("metropolis-demo.pdf")).click();
+            assertThat(page.locator("#title")).hasText("metropolis-demo.pdf");
+            assertThat(page.locator("figure")).hasCount(33);
+            Locator first = page.locator("#page-1 img");
+            first.scrollIntoViewIfNeeded();
+            page.waitForFunction("() => { const i = document.querySelector('#page-1 img'); return i.complete && i.naturalWidth > 0; }");
+            Object natural = first.evaluate("img => [img.naturalWidth, img.naturalHeight]");
+            List<?> size = (List<?>) natural;
+            int w = ((Number) size.get(0)).intValue();
+            int h = ((Number) size.get(1)).intValue();
+            assertEquals(0, w % 28, "the UI shows the stored native-resolution image: " + w + "x" + h);
+            assertEquals(0, h % 28);
+            assertThat(page.locator("#page-1 figcaption")).containsText(w + "×" + h + " px");
+            page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("target/ui-document.png")));
+            browser.close();
+        }
+    }
+}
