@@ -96,10 +96,21 @@ class IngestJobTest {
             tiff.endWriteSequence();
         }
 
+        try (PDDocument doc = new PDDocument()) {
+            for (int i = 0; i < 3; i++) {
+                doc.addPage(new org.apache.pdfbox.pdmodel.PDPage(org.apache.pdfbox.pdmodel.common.PDRectangle.LETTER));
+            }
+            doc.getPage(1).setMediaBox(new org.apache.pdfbox.pdmodel.common.PDRectangle(0, 0, 0, 0));
+            doc.save(dir.resolve("one-bad-page.pdf").toFile());
+        }
+
         IngestService.Started run = runToEnd(ingest, List.of(dir.toString(), dir + "/missing.pdf"));
         assertEquals(RunStatus.COMPLETED, ingest.progress(run.runId()).status());
         Map<String, SourceFile> in = inputsByName(run.runId());
-        assertEquals(13, in.size(), in.keySet().toString());
+        assertEquals(14, in.size(), in.keySet().toString());
+        assertEquals(InputStatus.PARTIAL, in.get("one-bad-page.pdf").status);
+        assertTrue(in.get("one-bad-page.pdf").reason.startsWith("one-bad-page.pdf: 1 of 3 pages failed (page 2 of one-bad-page.pdf: "),
+                in.get("one-bad-page.pdf").reason);
         assertEquals(InputStatus.READY, in.get("tracemonkey.pdf").status);
         assertEquals(InputStatus.READY, in.get("copy-protected.pdf").status, "owner-password-only PDFs open");
         assertEquals(InputStatus.READY, in.get("edgar-rotated90.pdf").status);
@@ -146,6 +157,14 @@ class IngestJobTest {
             assertEquals(2, (long) Document.<Document>findById(in.get("scan.tiff").documentId).pageCount);
             Document torn = Document.findById(in.get("torn.png").documentId);
             assertEquals(DocumentStatus.REJECTED, torn.status);
+            Document partial = Document.findById(in.get("one-bad-page.pdf").documentId);
+            assertEquals(DocumentStatus.PARTIAL, partial.status);
+            assertEquals(3, partial.pageCount);
+            assertEquals(1, partial.pagesFailed);
+            List<Page> pp = Page.ofDocument(partial.id);
+            assertEquals(List.of(PageStatus.OK, PageStatus.FAILED, PageStatus.OK), pp.stream().map(x -> x.status).toList());
+            assertTrue(pp.get(1).error.contains("no usable size"), pp.get(1).error);
+            assertNull(pp.get(1).imageSha256);
         });
     }
 

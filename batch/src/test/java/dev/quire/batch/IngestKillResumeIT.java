@@ -60,6 +60,24 @@ class IngestKillResumeIT {
             String log = Files.readString(tmp.resolve("resumed.log"));
             assertEquals(0, again.exitValue(), log);
             assertTrue(log.contains("Resuming ingest run 1"), log);
+            Process status = QuireProcess.command(killed, tmp.resolve("status.json"), Map.of("quarkus.log.level", "ERROR"),
+                    "status", "--json").start();
+            assertTrue(status.waitFor(2, TimeUnit.MINUTES));
+            assertEquals(0, status.exitValue());
+            String json = Files.readString(tmp.resolve("status.json"));
+            com.fasterxml.jackson.databind.JsonNode inputs = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(json.substring(json.indexOf('[')));
+            assertEquals(FILES.length, inputs.size(), json);
+            for (com.fasterxml.jackson.databind.JsonNode i : inputs) {
+                String st = i.get("status").asText();
+                assertTrue(List.of("READY", "PARTIAL", "REJECTED").contains(st), i.toString());
+                assertTrue(i.get("documentId").isNumber(), i.toString());
+                if (st.equals("READY")) {
+                    assertTrue(i.get("pageCount").asInt() > 0, i.toString());
+                } else if (st.equals("REJECTED")) {
+                    assertTrue(i.get("reason").asText().startsWith(Path.of(i.get("path").asText()).getFileName() + ": "), i.toString());
+                }
+            }
             try (Connection c = QuireProcess.connect(killed)) {
                 List<String> actual = snapshot(c);
                 assertEquals(expected, actual);

@@ -85,6 +85,25 @@ class PdfPageRendererTest {
     }
 
     @Test
+    void aMalformedPageCostsOnlyThatPage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws IOException {
+        java.nio.file.Path file = tmp.resolve("three-pages.pdf");
+        try (org.apache.pdfbox.pdmodel.PDDocument doc = new org.apache.pdfbox.pdmodel.PDDocument()) {
+            for (int i = 0; i < 3; i++) {
+                doc.addPage(new org.apache.pdfbox.pdmodel.PDPage(org.apache.pdfbox.pdmodel.common.PDRectangle.A4));
+            }
+            doc.getPage(1).setMediaBox(new org.apache.pdfbox.pdmodel.common.PDRectangle(0, 0, 0, 0));
+            doc.save(file.toFile());
+        }
+        try (PageSource pdf = PageSource.open(file, "application/pdf", settings)) {
+            assertEquals(3, pdf.pageCount());
+            assertNotNull(pdf.render(0));
+            IOException e = assertThrows(IOException.class, () -> pdf.render(1));
+            assertTrue(e.getMessage().startsWith("page 2 of three-pages.pdf: "), e.getMessage());
+            assertNotNull(pdf.render(2), "the renderer goes on after a bad page");
+        }
+    }
+
+    @Test
     void pngIsLosslessAndDecodesToTheSamePixels() throws IOException {
         try (PageSource pdf = PageSource.open(Corpus.file("kampo.pdf"), "application/pdf", settings)) {
             BufferedImage img = pdf.render(0).image();
