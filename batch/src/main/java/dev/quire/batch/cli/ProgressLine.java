@@ -14,7 +14,8 @@ final class ProgressLine {
     private final boolean terminal;
     private final Duration plainEvery;
     private final long started = System.nanoTime();
-    private long lastPlain = 0;
+    private boolean printed = false;
+    private long lastPlain;
     private int lastWidth = 0;
 
     ProgressLine(PrintStream out, boolean terminal, Duration plainEvery) {
@@ -31,9 +32,10 @@ final class ProgressLine {
     /** Shows the state; {@code total} may be null while the inputs are still being scanned. */
     void update(long done, Integer total, long pages, long failedPages) {
         long now = System.nanoTime();
-        if (!terminal && now - lastPlain < plainEvery.toNanos()) {
+        if (!terminal && printed && now - lastPlain < plainEvery.toNanos()) {
             return;
         }
+        printed = true;
         lastPlain = now;
         String line = format(done, total, pages, failedPages, (now - started) / 1e9);
         if (terminal) {
