@@ -157,6 +157,27 @@ public final class Checkpoint implements AutoCloseable {
         return t.expectShape(shape);
     }
 
+    /**
+     * Checks that every tensor of {@code layout} is present with its shape and a weight dtype.
+     *
+     * @throws CheckpointError listing every problem (the first 20), each naming the tensor and its file
+     */
+    public void requireAll(dev.quire.vlm.model.WeightLayout layout) {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        for (dev.quire.vlm.model.WeightLayout.TensorSpec spec : layout.tensors()) {
+            try {
+                tensor(spec.name(), spec.shape());
+            } catch (CheckpointError e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CheckpointError(problems.size() + " of " + layout.tensors().size() + " weights are unusable in " + dir
+                    + ":\n  " + String.join("\n  ", problems.subList(0, Math.min(20, problems.size())))
+                    + (problems.size() > 20 ? "\n  …" : ""));
+        }
+    }
+
     public int tensorCount() {
         return byTensor.size();
     }

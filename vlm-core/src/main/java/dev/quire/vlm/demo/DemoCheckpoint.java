@@ -1,0 +1,177 @@
+package dev.quire.vlm.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quire.vlm.checkpoint.DType;
+import dev.quire.vlm.checkpoint.SafetensorsWriter;
+import dev.quire.vlm.config.ModelConfig;
+import dev.quire.vlm.model.WeightLayout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * The built-in {@code demo} model: a tiny Kimi-VL checkpoint in the real format (config.json,
+ * preprocessor_config.json, tiktoken.model, tokenizer_config.json, model.safetensors with every tensor the
+ * architecture needs), with small sizes and seeded random weights. Made once, deterministically, so the
+ * whole pipeline runs on a fresh machine. Its answers mean nothing; {@code "quire_demo": true} in its config
+ * lets every screen and report say so.
+ */
+public final class DemoCheckpoint {
+    public static final String NAME = "demo";
+    static final long SEED = 20_250_410L;
+
+    private DemoCheckpoint() {
+    }
+
+    /** The demo checkpoint under {@code modelsDir/demo}, made on first use. */
+    public static Path ensure(Path modelsDir) {
+        Path dir = modelsDir.resolve(NAME);
+        if (Files.isRegularFile(dir.resolve("model.safetensors"))) {
+            return dir;
+        }
+        try {
+            Files.createDirectories(modelsDir);
+            Path tmp = Files.createTempDirectory(modelsDir, ".demo-");
+            try {
+                write(tmp);
+                try {
+                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+                    if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
+                        throw e;
+                    }
+                }
+            } finally {
+                deleteTree(tmp);
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the demo checkpoint under " + modelsDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes all files of the demo checkpoint into {@code dir}. */
+    public static void write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        DemoTokenizer.write(dir);
+        ObjectMapper json = new ObjectMapper();
+        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config(json));
+        ObjectNode pre = json.createObjectNode();
+        pre.put("in_token_limit", 4096);
+        pre.putArray("merge_kernel_size").add(2).add(2);
+        pre.put("pad_input", true);
+        pre.put("patch_size", 14);
+        pre.putArray("image_mean").add(0.48145466).add(0.4578275).add(0.40821073);
+        pre.putArray("image_std").add(0.26862954).add(0.26130258).add(0.27577711);
+        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("preprocessor_config.json").toFile(), pre);
+        ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
+        SafetensorsWriter weights = new SafetensorsWriter().metadata("format", "pt").metadata("quire_demo", "true");
+        SplittableRandom random = new SplittableRandom(SEED);
+        for (WeightLayout.TensorSpec t : WeightLayout.of(config).tensors()) {
+            weights.add(t.name(), DType.BF16, t.shape(), values(t, random));
+        }
+        weights.write(dir.resolve("model.safetensors"));
+    }
+
+    private static float[] values(WeightLayout.TensorSpec t, SplittableRandom random) {
+        float[] v = new float[(int) t.elements()];
+        String n = t.name();
+        boolean norm = n.contains("norm") && n.endsWith(".weight");
+        if (norm) {
+            java.util.Arrays.fill(v, 1f);
+        } else if (n.endsWith(".bias") || n.endsWith("e_score_correction_bias")) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (random.nextGaussian() * 0.01);
+            }
+        } else {
+            double std = n.contains("embed_tokens") || n.contains("pos_emb") ? 0.5 : 0.08;
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (random.nextGaussian() * std);
+            }
+        }
+        return v;
+    }
+
+    private static ObjectNode config(ObjectMapper json) {
+        int vocab = DemoTokenizer.vocabSize();
+        ObjectNode c = json.createObjectNode();
+        c.putArray("architectures").add("KimiVLForConditionalGeneration");
+        c.put("model_type", "kimi_vl");
+        c.put("quire_demo", true);
+        c.put("media_placeholder_token_id", DemoTokenizer.specialId("<|media_pad|>"));
+        c.put("vocab_size", vocab);
+        c.put("tie_word_embeddings", false);
+        c.put("torch_dtype", "bfloat16");
+        ObjectNode v = c.putObject("vision_config");
+        v.put("model_type", "moonvit");
+        v.put("patch_size", 14);
+        v.put("hidden_size", 32);
+        v.put("num_hidden_layers", 2);
+        v.put("num_attention_heads", 2);
+        v.put("intermediate_size", 64);
+        v.put("init_pos_emb_height", 8);
+        v.put("init_pos_emb_width", 8);
+        v.putArray("merge_kernel_size").add(2).add(2);
+        ObjectNode t = c.putObject("text_config");
+        t.put("model_type", "deepseek_v3");
+        t.put("hidden_size", 64);
+        t.put("num_hidden_layers", 3);
+        t.put("num_attention_heads", 4);
+        t.put("num_key_value_heads", 4);
+        t.put("vocab_size", vocab);
+        t.putNull("q_lora_rank");
+        t.put("kv_lora_rank", 32);
+        t.put("qk_nope_head_dim", 16);
+        t.put("qk_rope_head_dim", 8);
+        t.put("v_head_dim", 16);
+        t.put("intermediate_size", 128);
+        t.put("moe_intermediate_size", 32);
+        t.put("n_routed_experts", 8);
+        t.put("num_experts_per_tok", 2);
+        t.put("n_shared_experts", 1);
+        t.put("first_k_dense_replace", 1);
+        t.put("moe_layer_freq", 1);
+        t.put("scoring_func", "sigmoid");
+        t.put("topk_method", "noaux_tc");
+        t.put("n_group", 1);
+        t.put("topk_group", 1);
+        t.put("norm_topk_prob", true);
+        t.put("routed_scaling_factor", 2.446);
+        t.put("rope_theta", 800000.0);
+        t.putNull("rope_scaling");
+        t.put("max_position_embeddings", 131072);
+        t.put("rms_norm_eps", 1e-5);
+        t.put("hidden_act", "silu");
+        t.put("bos_token_id", DemoTokenizer.specialId("[BOS]"));
+        t.put("eos_token_id", DemoTokenizer.specialId("[EOS]"));
+        return c;
+    }
+
+    /** True when {@code configJson}'s folder is the demo checkpoint (its answers are not meaningful). */
+    public static boolean isDemo(Path checkpointDir) {
+        try {
+            return new ObjectMapper().readTree(checkpointDir.resolve("config.json").toFile()).path("quire_demo").asBoolean(false);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+}
