@@ -58,12 +58,47 @@ public final class DemoCheckpoint {
         }
     }
 
+    /**
+     * Sizes and variants of a tiny checkpoint. {@link #DEMO} is the built-in demo; tests write others (dense,
+     * q LoRA, grouped routing, float32 weights) through the same writer.
+     */
+    public record Spec(int visionHidden, int visionLayers, int visionHeads, int posEmb, int textHidden, int textLayers,
+                       int heads, int qLoraRank, int kvLoraRank, int nope, int rope, int vDim, int intermediate,
+                       int moeIntermediate, int experts, int topK, int shared, int firstDense, int nGroup, int topkGroup,
+                       DType dtype, long seed) {
+        public Spec withDtype(DType d) {
+            return new Spec(visionHidden, visionLayers, visionHeads, posEmb, textHidden, textLayers, heads, qLoraRank,
+                    kvLoraRank, nope, rope, vDim, intermediate, moeIntermediate, experts, topK, shared, firstDense, nGroup,
+                    topkGroup, d, seed);
+        }
+
+        public Spec withExperts(int routed, int k, int groups, int keepGroups) {
+            return new Spec(visionHidden, visionLayers, visionHeads, posEmb, textHidden, textLayers, heads, qLoraRank,
+                    kvLoraRank, nope, rope, vDim, intermediate, moeIntermediate, routed, k, shared, firstDense, groups,
+                    keepGroups, dtype, seed);
+        }
+
+        public Spec withQLora(int rank) {
+            return new Spec(visionHidden, visionLayers, visionHeads, posEmb, textHidden, textLayers, heads, rank,
+                    kvLoraRank, nope, rope, vDim, intermediate, moeIntermediate, experts, topK, shared, firstDense, nGroup,
+                    topkGroup, dtype, seed);
+        }
+    }
+
+    public static final Spec DEMO = new Spec(32, 2, 2, 8, 64, 3, 4, 0, 32, 16, 8, 16, 128, 32, 8, 2, 1, 1, 1, 1,
+            DType.BF16, SEED);
+
     /** Writes all files of the demo checkpoint into {@code dir}. */
     public static void write(Path dir) throws IOException {
+        write(dir, DEMO, true);
+    }
+
+    /** Writes a tiny checkpoint of {@code spec} into {@code dir}; {@code demo} marks it as the demo model. */
+    public static void write(Path dir, Spec spec, boolean demo) throws IOException {
         Files.createDirectories(dir);
         DemoTokenizer.write(dir);
         ObjectMapper json = new ObjectMapper();
-        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config(json));
+        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config(json, spec, demo));
         ObjectNode pre = json.createObjectNode();
         pre.put("in_token_limit", 4096);
         pre.putArray("merge_kernel_size").add(2).add(2);
@@ -73,10 +108,10 @@ public final class DemoCheckpoint {
         pre.putArray("image_std").add(0.26862954).add(0.26130258).add(0.27577711);
         json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("preprocessor_config.json").toFile(), pre);
         ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
-        SafetensorsWriter weights = new SafetensorsWriter().metadata("format", "pt").metadata("quire_demo", "true");
-        SplittableRandom random = new SplittableRandom(SEED);
+        SafetensorsWriter weights = new SafetensorsWriter().metadata("format", "pt").metadata("quire_demo", Boolean.toString(demo));
+        SplittableRandom random = new SplittableRandom(spec.seed());
         for (WeightLayout.TensorSpec t : WeightLayout.of(config).tensors()) {
-            weights.add(t.name(), DType.BF16, t.shape(), values(t, random));
+            weights.add(t.name(), spec.dtype(), t.shape(), values(t, random));
         }
         weights.write(dir.resolve("model.safetensors"));
     }
@@ -100,12 +135,12 @@ public final class DemoCheckpoint {
         return v;
     }
 
-    private static ObjectNode config(ObjectMapper json) {
+    private static ObjectNode config(ObjectMapper json, Spec s, boolean demo) {
         int vocab = DemoTokenizer.vocabSize();
         ObjectNode c = json.createObjectNode();
         c.putArray("architectures").add("KimiVLForConditionalGeneration");
         c.put("model_type", "kimi_vl");
-        c.put("quire_demo", true);
+        c.put("quire_demo", demo);
         c.put("media_placeholder_token_id", DemoTokenizer.specialId("<|media_pad|>"));
         c.put("vocab_size", vocab);
         c.put("tie_word_embeddings", false);
@@ -113,36 +148,40 @@ public final class DemoCheckpoint {
         ObjectNode v = c.putObject("vision_config");
         v.put("model_type", "moonvit");
         v.put("patch_size", 14);
-        v.put("hidden_size", 32);
-        v.put("num_hidden_layers", 2);
-        v.put("num_attention_heads", 2);
-        v.put("intermediate_size", 64);
-        v.put("init_pos_emb_height", 8);
-        v.put("init_pos_emb_width", 8);
+        v.put("hidden_size", s.visionHidden());
+        v.put("num_hidden_layers", s.visionLayers());
+        v.put("num_attention_heads", s.visionHeads());
+        v.put("intermediate_size", 2 * s.visionHidden());
+        v.put("init_pos_emb_height", s.posEmb());
+        v.put("init_pos_emb_width", s.posEmb());
         v.putArray("merge_kernel_size").add(2).add(2);
         ObjectNode t = c.putObject("text_config");
         t.put("model_type", "deepseek_v3");
-        t.put("hidden_size", 64);
-        t.put("num_hidden_layers", 3);
-        t.put("num_attention_heads", 4);
-        t.put("num_key_value_heads", 4);
+        t.put("hidden_size", s.textHidden());
+        t.put("num_hidden_layers", s.textLayers());
+        t.put("num_attention_heads", s.heads());
+        t.put("num_key_value_heads", s.heads());
         t.put("vocab_size", vocab);
-        t.putNull("q_lora_rank");
-        t.put("kv_lora_rank", 32);
-        t.put("qk_nope_head_dim", 16);
-        t.put("qk_rope_head_dim", 8);
-        t.put("v_head_dim", 16);
-        t.put("intermediate_size", 128);
-        t.put("moe_intermediate_size", 32);
-        t.put("n_routed_experts", 8);
-        t.put("num_experts_per_tok", 2);
-        t.put("n_shared_experts", 1);
-        t.put("first_k_dense_replace", 1);
+        if (s.qLoraRank() > 0) {
+            t.put("q_lora_rank", s.qLoraRank());
+        } else {
+            t.putNull("q_lora_rank");
+        }
+        t.put("kv_lora_rank", s.kvLoraRank());
+        t.put("qk_nope_head_dim", s.nope());
+        t.put("qk_rope_head_dim", s.rope());
+        t.put("v_head_dim", s.vDim());
+        t.put("intermediate_size", s.intermediate());
+        t.put("moe_intermediate_size", s.moeIntermediate());
+        t.put("n_routed_experts", s.experts());
+        t.put("num_experts_per_tok", s.topK());
+        t.put("n_shared_experts", s.shared());
+        t.put("first_k_dense_replace", s.firstDense());
         t.put("moe_layer_freq", 1);
         t.put("scoring_func", "sigmoid");
         t.put("topk_method", "noaux_tc");
-        t.put("n_group", 1);
-        t.put("topk_group", 1);
+        t.put("n_group", s.nGroup());
+        t.put("topk_group", s.topkGroup());
         t.put("norm_topk_prob", true);
         t.put("routed_scaling_factor", 2.446);
         t.put("rope_theta", 800000.0);

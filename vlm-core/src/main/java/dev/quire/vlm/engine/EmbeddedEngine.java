@@ -1,0 +1,229 @@
+package dev.quire.vlm.engine;
+
+import dev.quire.vlm.checkpoint.Checkpoint;
+import dev.quire.vlm.demo.DemoCheckpoint;
+import dev.quire.vlm.image.ImageProcessor;
+import dev.quire.vlm.model.KimiVlModel;
+import dev.quire.vlm.model.TorchDevice;
+import dev.quire.vlm.tokenizer.ChatPrompt;
+import dev.quire.vlm.tokenizer.KimiTokenizer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The in-process engine: a Kimi-VL checkpoint loaded into {@link KimiVlModel} on CPU or CUDA. Requests are
+ * served one at a time (the model holds one request's cache); batch jobs keep one engine per device.
+ */
+public final class EmbeddedEngine implements VlmEngine {
+    private final Checkpoint checkpoint;
+    private final KimiTokenizer tokenizer;
+    private final ImageProcessor processor;
+    private final KimiVlModel model;
+    private final ModelIdentity identity;
+    private final int[] stops;
+
+    public EmbeddedEngine(Path checkpointDir, String device) {
+        TorchDevice where = TorchDevice.resolve(device);
+        this.checkpoint = Checkpoint.open(checkpointDir);
+        try {
+            this.tokenizer = KimiTokenizer.load(checkpointDir);
+            int pad = tokenizer.requireSpecial("<|media_pad|>");
+            if (pad != checkpoint.config().mediaPlaceholderTokenId()) {
+                throw new IllegalArgumentException(checkpointDir + ": <|media_pad|> is token " + pad
+                        + " but config.json says media_placeholder_token_id " + checkpoint.config().mediaPlaceholderTokenId());
+            }
+            this.processor = new ImageProcessor(checkpoint.processor());
+            this.model = new KimiVlModel(checkpoint, where);
+            this.identity = new ModelIdentity("embedded", checkpointDir.toAbsolutePath().normalize().getFileName().toString(),
+                    fingerprint(checkpointDir), DemoCheckpoint.isDemo(checkpointDir), where.spec());
+            this.stops = ChatPrompt.stopTokens(tokenizer);
+        } catch (RuntimeException e) {
+            checkpoint.close();
+            throw e;
+        }
+    }
+
+    /** Why the device was chosen (for logs). */
+    public String deviceReason() {
+        return model.device().reason();
+    }
+
+    @Override
+    public GenerateResult generate(GenerateRequest request) {
+        GenerationOptions o = request.options();
+        long t0 = System.nanoTime();
+        List<ChatPrompt.Part> parts = new ArrayList<>();
+        List<ImageProcessor.Patches> images = new ArrayList<>();
+        for (PromptPart p : request.parts()) {
+            switch (p) {
+                case PromptPart.Text t -> parts.add(new ChatPrompt.Text(t.text()));
+                case PromptPart.Image img -> {
+                    ImageProcessor.Patches patches = processor.process(img.pixels());
+                    images.add(patches);
+                    parts.add(new ChatPrompt.Image(patches.count() / (checkpoint.config().vision().mergeHeight()
+                            * checkpoint.config().vision().mergeWidth())));
+                }
+            }
+        }
+        ChatPrompt.Tokens prompt = ChatPrompt.build(tokenizer, request.system(), parts);
+        int needed = prompt.length() + o.maxNewTokens();
+        if (needed > contextLength()) {
+            throw new IllegalArgumentException("prompt of " + prompt.length() + " tokens + " + o.maxNewTokens()
+                    + " new tokens exceeds the model's context of " + contextLength() + " tokens");
+        }
+        KimiVlModel.ImageFeatures features = model.encode(images);
+        long t1 = System.nanoTime();
+
+        long[] rows = new long[prompt.length()];
+        Arrays.fill(rows, -1);
+        long row = 0;
+        for (ChatPrompt.ImageSpan span : prompt.images()) {
+            for (int i = 0; i < span.length(); i++) {
+                rows[span.start() + i] = row++;
+            }
+        }
+        if (row != features.count()) {
+            throw new IllegalStateException("prompt has " + row + " image positions but the vision tower made "
+                    + features.count() + " features");
+        }
+        KimiVlModel.Session session = model.session(needed);
+        float[] logits = null;
+        for (int start = 0; start < prompt.length(); start += o.prefillChunk()) {
+            int end = Math.min(prompt.length(), start + o.prefillChunk());
+            logits = session.forward(Arrays.copyOfRange(prompt.ids(), start, end), Arrays.copyOfRange(rows, start, end),
+                    features, false);
+        }
+        long t2 = System.nanoTime();
+        float[] first = o.firstLogits() ? logits.clone() : null;
+
+        Sampler sampler = new Sampler(o.temperature(), o.topP(), o.seed());
+        int[] out = new int[o.maxNewTokens()];
+        float[] lp = o.logprobs() ? new float[o.maxNewTokens()] : null;
+        int n = 0;
+        String stop = "length";
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int emitted = 0;
+        long[] noImage = {-1};
+        while (true) {
+            int next = sampler.next(logits);
+            if (isStop(next)) {
+                stop = "stop";
+                break;
+            }
+            if (lp != null) {
+                lp[n] = Sampler.logSoftmax(logits, next);
+            }
+            out[n++] = next;
+            if (o.listener() != null) {
+                bytes.writeBytes(tokenizer.tokenBytes(next));
+                byte[] all = bytes.toByteArray();
+                int complete = completeUtf8Prefix(all);
+                String delta = new String(all, emitted, complete - emitted, StandardCharsets.UTF_8);
+                emitted = complete;
+                o.listener().onToken(next, delta);
+            }
+            if (n == o.maxNewTokens()) {
+                break;
+            }
+            logits = session.forward(new int[] {next}, noImage, features, false);
+        }
+        long t3 = System.nanoTime();
+        int[] tokens = Arrays.copyOf(out, n);
+        return new GenerateResult(tokenizer.decode(tokens), tokens, lp == null ? null : Arrays.copyOf(lp, n),
+                prompt.length(), stop, new GenerateResult.Timings(t1 - t0, t2 - t1, t3 - t2, n), identity, first);
+    }
+
+    private boolean isStop(int id) {
+        for (int s : stops) {
+            if (s == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Length of the longest prefix of {@code b} that ends on a UTF-8 character boundary. */
+    static int completeUtf8Prefix(byte[] b) {
+        int i = b.length;
+        int back = 0;
+        while (i > 0 && back < 4 && (b[i - 1] & 0xC0) == 0x80) {
+            i--;
+            back++;
+        }
+        if (i == 0) {
+            return b.length;
+        }
+        int lead = b[i - 1] & 0xFF;
+        int need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        return back + 1 >= need ? b.length : i - 1;
+    }
+
+    @Override
+    public int tokensForImage(int width, int height) {
+        return processor.tokensForImage(width, height);
+    }
+
+    @Override
+    public int tokensForText(String text) {
+        return tokenizer.count(text);
+    }
+
+    @Override
+    public int contextLength() {
+        return checkpoint.config().text().maxPositionEmbeddings();
+    }
+
+    @Override
+    public ModelIdentity identity() {
+        return identity;
+    }
+
+    public KimiTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public void close() {
+        checkpoint.close();
+    }
+
+    /** SHA-256 over config.json and each weight file's name, size and safetensors header. */
+    static String fingerprint(Path dir) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(Files.readAllBytes(dir.resolve("config.json")));
+            List<Path> files;
+            try (Stream<Path> s = Files.list(dir)) {
+                files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+            }
+            for (Path f : files) {
+                md.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+                md.update(ByteBuffer.allocate(8).putLong(Files.size(f)).array());
+                try (InputStream in = Files.newInputStream(f)) {
+                    byte[] len = in.readNBytes(8);
+                    long headerLen = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong();
+                    md.update(len);
+                    md.update(in.readNBytes((int) Math.min(headerLen, 100L << 20)));
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new IllegalStateException(dir + ": cannot fingerprint the checkpoint: " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

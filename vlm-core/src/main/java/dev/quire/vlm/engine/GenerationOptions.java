@@ -1,0 +1,55 @@
+package dev.quire.vlm.engine;
+
+/**
+ * How to generate.
+ *
+ * @param maxNewTokens most tokens to generate
+ * @param temperature  0 = greedy; otherwise sampling at this temperature
+ * @param topP         nucleus sampling mass (1 = off)
+ * @param seed         sampling seed (same seed, same answer)
+ * @param logprobs     return each generated token's log-probability
+ * @param firstLogits  return the logits of the first generated position (after the whole prompt)
+ * @param prefillChunk prompt tokens per prefill step: bounds attention memory on long prompts
+ * @param listener     streaming callback, or null
+ */
+public record GenerationOptions(int maxNewTokens, double temperature, double topP, long seed, boolean logprobs,
+                                boolean firstLogits, int prefillChunk, TokenListener listener) {
+
+    public GenerationOptions {
+        if (maxNewTokens < 1) {
+            throw new IllegalArgumentException("max new tokens must be at least 1, got " + maxNewTokens);
+        }
+        if (temperature < 0 || !(topP > 0 && topP <= 1)) {
+            throw new IllegalArgumentException("temperature must be >= 0 and top-p in (0, 1]; got " + temperature + ", " + topP);
+        }
+        if (prefillChunk < 1) {
+            throw new IllegalArgumentException("prefill chunk must be at least 1 token, got " + prefillChunk);
+        }
+    }
+
+    public static GenerationOptions greedy(int maxNewTokens) {
+        return new GenerationOptions(maxNewTokens, 0, 1, 0, false, false, 2048, null);
+    }
+
+    public GenerationOptions withPrefillChunk(int tokens) {
+        return new GenerationOptions(maxNewTokens, temperature, topP, seed, logprobs, firstLogits, tokens, listener);
+    }
+
+    public GenerationOptions withLogprobs(boolean on, boolean first) {
+        return new GenerationOptions(maxNewTokens, temperature, topP, seed, on, first, prefillChunk, listener);
+    }
+
+    public GenerationOptions withSampling(double t, double p, long s) {
+        return new GenerationOptions(maxNewTokens, t, p, s, logprobs, firstLogits, prefillChunk, listener);
+    }
+
+    public GenerationOptions withListener(TokenListener l) {
+        return new GenerationOptions(maxNewTokens, temperature, topP, seed, logprobs, firstLogits, prefillChunk, l);
+    }
+
+    /** Receives each generated token as it is produced, with the text it completes (possibly empty mid-character). */
+    @FunctionalInterface
+    public interface TokenListener {
+        void onToken(int tokenId, String textDelta);
+    }
+}

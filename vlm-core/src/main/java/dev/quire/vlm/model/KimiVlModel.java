@@ -1,0 +1,152 @@
+package dev.quire.vlm.model;
+
+import dev.quire.vlm.checkpoint.Checkpoint;
+import dev.quire.vlm.config.ModelConfig;
+import dev.quire.vlm.config.TextConfig;
+import dev.quire.vlm.image.ImageProcessor;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Kimi-VL: MoonViT → projector → DeepSeek-V3-style decoder → LM head, over one tensor runtime (libtorch) on
+ * CPU or CUDA. Weights stay in the memory-mapped checkpoint (CPU) or are copied to the GPU once.
+ * Not thread-safe: one request at a time per instance.
+ */
+public final class KimiVlModel {
+    private final ModelConfig config;
+    private final TorchDevice device;
+    private final VisionTower vision;
+    private final Projector projector;
+    private final Tensor embed; // (V, H) stored dtype
+    private final List<DecoderLayer> layers = new ArrayList<>();
+    private final Tensor finalNorm;
+    private final Linear lmHead;
+    private final torch.ScalarType cacheType;
+
+    public KimiVlModel(Checkpoint checkpoint, TorchDevice device) {
+        this.config = checkpoint.config();
+        this.device = device;
+        checkpoint.requireAll(WeightLayout.of(config));
+        Weights w = new Weights(checkpoint, device);
+        TextConfig t = config.text();
+        vision = new VisionTower(w, config.vision());
+        projector = new Projector(w, config);
+        embed = w.matrix(WeightLayout.TEXT + "model.embed_tokens.weight", t.vocabSize(), t.hiddenSize());
+        for (int i = 0; i < t.numLayers(); i++) {
+            layers.add(new DecoderLayer(w, t, i));
+        }
+        finalNorm = w.f32(WeightLayout.TEXT + "model.norm.weight", t.hiddenSize());
+        lmHead = new Linear(t.tieWordEmbeddings() ? embed
+                : w.matrix(WeightLayout.TEXT + "lm_head.weight", t.vocabSize(), t.hiddenSize()), null);
+        String kvName = WeightLayout.TEXT + "model.layers.0.self_attn.kv_a_proj_with_mqa.weight";
+        cacheType = t.numLayers() > 0 ? w.matrix(kvName, t.kvLoraRank() + t.qkRopeHeadDim(), t.hiddenSize()).scalar_type()
+                : torch.ScalarType.Float;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public TorchDevice device() {
+        return device;
+    }
+
+    /**
+     * Image features for the prompt's media-pad positions, in order: all images packed into one vision pass.
+     *
+     * @return an opaque handle; its rows are the projector outputs ((h/2)(w/2) per image)
+     */
+    public ImageFeatures encode(List<ImageProcessor.Patches> images) {
+        if (images.isEmpty()) {
+            return new ImageFeatures(null, 0);
+        }
+        int p = images.getFirst().patchSize();
+        List<int[]> grids = new ArrayList<>();
+        List<Tensor> pixels = new ArrayList<>();
+        for (ImageProcessor.Patches im : images) {
+            grids.add(new int[] {im.gridHeight(), im.gridWidth()});
+            pixels.add(torch.tensor(im.pixels()).reshape(im.count(), 3L * p * p));
+        }
+        Tensor all = pixels.size() == 1 ? pixels.getFirst() : torch.cat(new TensorVector(pixels.toArray(new Tensor[0])), 0);
+        if (!device.isCpu()) {
+            all = all.to(device.device(), torch.ScalarType.Float);
+        }
+        Tensor features = projector.apply(vision.apply(all, grids));
+        return new ImageFeatures(features, features.size(0));
+    }
+
+    /** Image features on the device (rows in prompt order). */
+    public record ImageFeatures(Tensor rows, long count) {
+    }
+
+    /** A fresh latent cache for {@code capacity} positions. */
+    public Session session(int capacity) {
+        TextConfig t = config.text();
+        return new Session(new LatentCache(t.numLayers(), capacity, t.latentCacheWidth(), cacheType, device));
+    }
+
+    /** One request's decoding state: the latent cache and the number of positions filled. */
+    public final class Session {
+        private final LatentCache cache;
+
+        private Session(LatentCache cache) {
+            this.cache = cache;
+        }
+
+        public long position() {
+            return cache.length();
+        }
+
+        public long cacheBytes() {
+            return cache.bytes();
+        }
+
+        /**
+         * Runs {@code ids} at the next positions. Positions holding the media placeholder take the image feature
+         * rows {@code featureRows[i]} (−1 elsewhere).
+         *
+         * @param allLogits return logits for every position ((T × V) row-major) instead of the last one only
+         */
+        public float[] forward(int[] ids, long[] featureRows, ImageFeatures features, boolean allLogits) {
+            try (PointerScope scope = new PointerScope()) {
+                long start = cache.length();
+                long[] idsL = new long[ids.length];
+                for (int i = 0; i < ids.length; i++) {
+                    idsL[i] = ids[i];
+                }
+                Tensor idx = onDevice(torch.tensor(idsL));
+                Tensor x = embed.index_select(0, idx).to(torch.ScalarType.Float);
+                List<Long> local = new ArrayList<>();
+                List<Long> rows = new ArrayList<>();
+                for (int i = 0; i < ids.length; i++) {
+                    if (featureRows[i] >= 0) {
+                        local.add((long) i);
+                        rows.add(featureRows[i]);
+                    }
+                }
+                if (!local.isEmpty()) {
+                    Tensor at = onDevice(torch.tensor(local.stream().mapToLong(Long::longValue).toArray()));
+                    Tensor from = onDevice(torch.tensor(rows.stream().mapToLong(Long::longValue).toArray()));
+                    x.index_copy_(0, at, features.rows().index_select(0, from));
+                }
+                for (DecoderLayer layer : layers) {
+                    x = layer.apply(x, start, cache);
+                }
+                cache.advance(ids.length);
+                Tensor h = allLogits ? x : x.narrow(0, ids.length - 1, 1);
+                Tensor logits = lmHead.apply(Norms.rmsNorm(h, finalNorm, config.text().rmsNormEps())).contiguous().cpu();
+                float[] out = new float[(int) logits.numel()];
+                logits.data_ptr_float().get(out);
+                return out;
+            }
+        }
+    }
+
+    private Tensor onDevice(Tensor t) {
+        return device.isCpu() ? t : t.to(device.device(), t.scalar_type());
+    }
+}

@@ -1,0 +1,58 @@
+package dev.quire.vlm.model;
+
+import dev.quire.vlm.checkpoint.Checkpoint;
+import dev.quire.vlm.checkpoint.DType;
+import dev.quire.vlm.checkpoint.TensorData;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Turns checkpoint tensors into libtorch tensors. On CPU a matrix is a view of the memory-mapped file
+ * ({@code from_blob}: zero-copy, never on the Java heap); on CUDA it is copied to the device once.
+ * Vectors (norms, biases) are small and converted to float32.
+ */
+final class Weights {
+    private final Checkpoint checkpoint;
+    private final TorchDevice device;
+
+    Weights(Checkpoint checkpoint, TorchDevice device) {
+        this.checkpoint = checkpoint;
+        this.device = device;
+    }
+
+    /** A weight in its stored dtype, on the device. */
+    Tensor matrix(String name, long... shape) {
+        TensorData t = checkpoint.tensor(name, shape);
+        Tensor view = torch.from_blob(new Pointer() {
+            {
+                address = t.data().address();
+            }
+        }, shape, new TensorOptions().dtype(new ScalarTypeOptional(scalarType(t.dtype()))));
+        return device.isCpu() ? view : view.to(device.device(), scalarType(t.dtype()));
+    }
+
+    /** A weight converted to float32 (for small tensors and those used in float32 arithmetic). */
+    Tensor f32(String name, long... shape) {
+        return matrix(name, shape).to(torch.ScalarType.Float).contiguous();
+    }
+
+    Linear linear(String prefix, long out, long in, boolean bias) {
+        return new Linear(matrix(prefix + ".weight", out, in), bias ? f32(prefix + ".bias", out) : null);
+    }
+
+    boolean has(String name) {
+        return checkpoint.has(name);
+    }
+
+    static torch.ScalarType scalarType(DType d) {
+        return switch (d) {
+            case F32 -> torch.ScalarType.Float;
+            case BF16 -> torch.ScalarType.BFloat16;
+            case F16 -> torch.ScalarType.Half;
+            default -> throw new IllegalArgumentException(d + " is not a weight dtype");
+        };
+    }
+}

@@ -1,0 +1,112 @@
+package dev.quire.vlm.engine;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.quire.vlm.checkpoint.DType;
+import dev.quire.vlm.demo.DemoCheckpoint;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedEngineTest {
+    @TempDir
+    static Path tmp;
+    static Path demo;
+
+    @BeforeAll
+    static void makeDemo() {
+        demo = DemoCheckpoint.ensure(tmp);
+    }
+
+    static GenerateRequest ask(GenerationOptions o) {
+        BufferedImage page = new BufferedImage(200, 260, BufferedImage.TYPE_INT_RGB);
+        page.getGraphics().drawString("Total: 42", 20, 40);
+        return new GenerateRequest(null, List.of(PromptPart.text("Page 1:"), PromptPart.image(page),
+                PromptPart.text("What is the total?")), o);
+    }
+
+    @Test
+    void greedyGenerationIsDeterministicStreamsAndReportsEverything() {
+        try (EmbeddedEngine e = new EmbeddedEngine(demo, "cpu")) {
+            assertTrue(e.identity().demo());
+            assertEquals("cpu", e.identity().device());
+            assertEquals(64, e.identity().checkpoint().length());
+            List<String> deltas = new ArrayList<>();
+            GenerateResult a = e.generate(ask(GenerationOptions.greedy(16).withLogprobs(true, true)
+                    .withListener((id, delta) -> deltas.add(delta))));
+            GenerateResult b = e.generate(ask(GenerationOptions.greedy(16)));
+            assertArrayEquals(a.tokens(), b.tokens(), "greedy decoding is deterministic");
+            assertTrue(a.tokens().length <= 16);
+            assertEquals(a.tokens().length == 16 ? "length" : "stop", a.stopReason());
+            assertEquals(a.tokens().length, a.logprobs().length);
+            for (float lp : a.logprobs()) {
+                assertTrue(lp <= 0 && lp > -100, "log-probability " + lp);
+            }
+            assertEquals(e.tokenizer().vocabSize(), a.firstLogits().length);
+            String streamed = String.join("", deltas);
+            assertTrue(a.text().startsWith(streamed) || streamed.equals(a.text()),
+                    "streamed text is the answer (up to a trailing partial character): " + streamed + " vs " + a.text());
+            assertEquals(a.tokens().length, deltas.size(), "one callback per generated token");
+            int imageTokens = e.tokensForImage(200, 260);
+            assertEquals((224 / 28) * (280 / 28), imageTokens);
+            assertTrue(a.promptTokens() > imageTokens);
+            assertTrue(a.timings().visionNanos() > 0 && a.timings().prefillNanos() > 0 && a.timings().decodeNanos() > 0);
+            assertEquals(a.tokens().length, a.timings().decodedTokens());
+        }
+    }
+
+    @Test
+    void seededSamplingRepeatsAndPngBytesWork() throws IOException {
+        try (EmbeddedEngine e = new EmbeddedEngine(demo, "auto")) {
+            GenerationOptions sampled = GenerationOptions.greedy(12).withSampling(0.8, 0.9, 7);
+            GenerateResult a = e.generate(ask(sampled));
+            GenerateResult b = e.generate(ask(sampled));
+            assertArrayEquals(a.tokens(), b.tokens(), "same seed, same answer");
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            ImageIO.write(new BufferedImage(60, 60, BufferedImage.TYPE_INT_RGB), "png", png);
+            GenerateResult fromPng = e.generate(new GenerateRequest("Answer briefly.",
+                    List.of(PromptPart.png(png.toByteArray()), PromptPart.text("Describe.")), GenerationOptions.greedy(4)));
+            assertTrue(fromPng.promptTokens() > e.tokensForImage(60, 60));
+            assertThrows(IllegalArgumentException.class, () -> PromptPart.png(new byte[] {1, 2, 3}));
+        }
+    }
+
+    @Test
+    void promptsLongerThanTheContextAreRefusedWithTheNumbers() {
+        try (EmbeddedEngine e = new EmbeddedEngine(demo, "cpu")) {
+            IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
+                    () -> e.generate(ask(GenerationOptions.greedy(e.contextLength()))));
+            assertTrue(x.getMessage().contains("exceeds the model's context of 131072 tokens"), x.getMessage());
+        }
+    }
+
+    @Test
+    void smallPrefillChunksGiveTheSameAnswer() throws IOException {
+        Path f32 = tmp.resolve("f32");
+        DemoCheckpoint.write(f32, DemoCheckpoint.DEMO.withDtype(DType.F32), false);
+        try (EmbeddedEngine e = new EmbeddedEngine(f32, "cpu")) {
+            assertFalse(e.identity().demo());
+            GenerateResult one = e.generate(ask(GenerationOptions.greedy(8).withLogprobs(false, true)));
+            GenerateResult chunked = e.generate(ask(GenerationOptions.greedy(8).withLogprobs(false, true).withPrefillChunk(5)));
+            assertArrayEquals(one.tokens(), chunked.tokens());
+            for (int i = 0; i < one.firstLogits().length; i++) {
+                assertEquals(one.firstLogits()[i], chunked.firstLogits()[i], 1e-4);
+            }
+        }
+    }
+
+    @Test
+    void utf8BoundariesAreRespectedWhenStreaming() {
+        byte[] euro = "a€".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, EmbeddedEngine.completeUtf8Prefix(java.util.Arrays.copyOf(euro, 2)));
+        assertEquals(1, EmbeddedEngine.completeUtf8Prefix(java.util.Arrays.copyOf(euro, 3)));
+        assertEquals(4, EmbeddedEngine.completeUtf8Prefix(euro));
+    }
+}
