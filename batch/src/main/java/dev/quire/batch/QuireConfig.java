@@ -24,6 +24,23 @@ public interface QuireConfig {
 
     Ingest ingest();
 
+    Vlm vlm();
+
+    /** The vision-language model. */
+    interface Vlm {
+        /** "demo" (the built-in tiny checkpoint, made under $QUIRE_HOME/models) or a checkpoint folder. */
+        @WithDefault("demo")
+        String model();
+
+        /** auto | cpu | cuda | cuda:N ("auto" logs what it chose and why). */
+        @WithDefault("auto")
+        String device();
+
+        /** Prompt tokens per prefill step: bounds attention memory on long prompts. */
+        @WithDefault("2048")
+        int prefillChunk();
+    }
+
     /** Read by the quire command before Quarkus starts (see QuireMain); declared here so the keys are known. */
     interface Db {
         /** JDBC URL of an external PostgreSQL; absent = the embedded server over {@code $QUIRE_HOME/db}. */

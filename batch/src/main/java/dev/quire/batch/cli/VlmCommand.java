@@ -7,7 +7,17 @@ import dev.quire.vlm.config.TextConfig;
 import dev.quire.vlm.config.VisionConfig;
 import dev.quire.vlm.demo.DemoCheckpoint;
 import dev.quire.vlm.image.ImageProcessorConfig;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quire.vlm.engine.EmbeddedEngine;
+import dev.quire.vlm.engine.GenerateRequest;
+import dev.quire.vlm.engine.GenerateResult;
+import dev.quire.vlm.engine.GenerationOptions;
+import dev.quire.vlm.engine.PromptPart;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -15,7 +25,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "vlm", mixinStandardHelpOptions = true, description = "Vision-language model checkpoints.",
-        subcommands = {VlmCommand.Inspect.class})
+        subcommands = {VlmCommand.Inspect.class, VlmCommand.Generate.class})
 public class VlmCommand {
 
     /** {@code demo} → the built-in demo checkpoint under {@code $QUIRE_HOME/models} (made on first use); else a folder. */
@@ -24,6 +34,81 @@ public class VlmCommand {
             return DemoCheckpoint.ensure(config.home().resolve("models"));
         }
         return Path.of(model);
+    }
+
+    @Command(name = "generate", mixinStandardHelpOptions = true,
+            description = "Ask the embedded model one question about images and print the answer and timings.")
+    public static class Generate implements Callable<Integer> {
+        @Option(names = "--model", description = "checkpoint folder, or 'demo' (default: quire.vlm.model)")
+        String model;
+
+        @Option(names = "--image", description = "image file (PNG/JPEG); repeat for several, in order")
+        List<Path> images = new ArrayList<>();
+
+        @Option(names = "--prompt", required = true, description = "the question")
+        String prompt;
+
+        @Option(names = "--max-new-tokens", defaultValue = "64")
+        int maxNewTokens;
+
+        @Option(names = "--device", description = "auto | cpu | cuda[:N] (default: quire.vlm.device)")
+        String device;
+
+        @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy")
+        double temperature;
+
+        @Option(names = "--top-p", defaultValue = "1")
+        double topP;
+
+        @Option(names = "--seed", defaultValue = "0")
+        long seed;
+
+        @Option(names = "--logits-out", description = "write the logits of the first generated position as a JSON array")
+        Path logitsOut;
+
+        private final QuireConfig config;
+
+        public Generate(QuireConfig config) {
+            this.config = config;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = resolveModel(model != null ? model : config.vlm().model(), config);
+            List<PromptPart> parts = new ArrayList<>();
+            for (Path img : images) {
+                BufferedImage pixels = ImageIO.read(img.toFile());
+                if (pixels == null) {
+                    System.err.println("quire vlm generate: " + img + " is not a readable PNG or JPEG image");
+                    return 2;
+                }
+                parts.add(PromptPart.image(pixels));
+            }
+            parts.add(PromptPart.text(prompt));
+            try (EmbeddedEngine engine = new EmbeddedEngine(dir, device != null ? device : config.vlm().device())) {
+                System.err.println("device: " + engine.deviceReason());
+                GenerationOptions o = GenerationOptions.greedy(maxNewTokens)
+                        .withSampling(temperature, topP, seed)
+                        .withPrefillChunk(config.vlm().prefillChunk())
+                        .withLogprobs(false, logitsOut != null)
+                        .withListener((id, delta) -> {
+                            System.out.print(delta);
+                            System.out.flush();
+                        });
+                GenerateResult r = engine.generate(new GenerateRequest(null, parts, o));
+                System.out.println();
+                GenerateResult.Timings t = r.timings();
+                System.err.printf(Locale.ROOT, "model %s%n%d prompt tokens, %d generated (%s); vision %.0f ms, prefill %.0f ms "
+                                + "(%.1f tokens/s), decode %.0f ms (%.1f tokens/s)%n", r.model(), r.promptTokens(),
+                        r.tokens().length, r.stopReason(), t.visionNanos() / 1e6, t.prefillNanos() / 1e6,
+                        r.promptTokens() / (t.prefillNanos() / 1e9), t.decodeNanos() / 1e6, t.decodeTokensPerSecond());
+                if (logitsOut != null) {
+                    Files.writeString(logitsOut, new ObjectMapper().writeValueAsString(r.firstLogits()));
+                    System.err.println("first-position logits (" + r.firstLogits().length + ") written to " + logitsOut);
+                }
+                return 0;
+            }
+        }
     }
 
     @Command(name = "inspect", mixinStandardHelpOptions = true,
