@@ -84,7 +84,13 @@ public final class EmbeddedEngine implements VlmEngine {
             throw new IllegalArgumentException("prompt of " + prompt.length() + " tokens + " + o.maxNewTokens()
                     + " new tokens exceeds the model's context of " + contextLength() + " tokens");
         }
-        KimiVlModel.ImageFeatures features = model.encode(images);
+        try (KimiVlModel.ImageFeatures features = model.encode(images)) {
+            return run(prompt, features, o, t0);
+        }
+    }
+
+    private GenerateResult run(ChatPrompt.Tokens prompt, KimiVlModel.ImageFeatures features, GenerationOptions o, long t0) {
+        int needed = prompt.length() + o.maxNewTokens();
         long t1 = System.nanoTime();
 
         long[] rows = new long[prompt.length()];

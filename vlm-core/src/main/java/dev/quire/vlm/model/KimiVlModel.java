@@ -64,23 +64,33 @@ public final class KimiVlModel {
         if (images.isEmpty()) {
             return new ImageFeatures(null, 0);
         }
-        int p = images.getFirst().patchSize();
-        List<int[]> grids = new ArrayList<>();
-        List<Tensor> pixels = new ArrayList<>();
-        for (ImageProcessor.Patches im : images) {
-            grids.add(new int[] {im.gridHeight(), im.gridWidth()});
-            pixels.add(torch.tensor(im.pixels()).reshape(im.count(), 3L * p * p));
+        // Every intermediate tensor is freed when the scope closes; only the features leave it.
+        try (PointerScope scope = new PointerScope()) {
+            int p = images.getFirst().patchSize();
+            List<int[]> grids = new ArrayList<>();
+            List<Tensor> pixels = new ArrayList<>();
+            for (ImageProcessor.Patches im : images) {
+                grids.add(new int[] {im.gridHeight(), im.gridWidth()});
+                pixels.add(torch.tensor(im.pixels()).reshape(im.count(), 3L * p * p));
+            }
+            Tensor all = pixels.size() == 1 ? pixels.getFirst() : torch.cat(new TensorVector(pixels.toArray(new Tensor[0])), 0);
+            if (!device.isCpu()) {
+                all = all.to(device.device(), torch.ScalarType.Float);
+            }
+            Tensor features = projector.apply(vision.apply(all, grids));
+            features.retainReference(); // survives the scope; released by ImageFeatures.close()
+            return new ImageFeatures(features, features.size(0));
         }
-        Tensor all = pixels.size() == 1 ? pixels.getFirst() : torch.cat(new TensorVector(pixels.toArray(new Tensor[0])), 0);
-        if (!device.isCpu()) {
-            all = all.to(device.device(), torch.ScalarType.Float);
-        }
-        Tensor features = projector.apply(vision.apply(all, grids));
-        return new ImageFeatures(features, features.size(0));
     }
 
-    /** Image features on the device (rows in prompt order). */
-    public record ImageFeatures(Tensor rows, long count) {
+    /** Image features on the device (rows in prompt order). Close to free them. */
+    public record ImageFeatures(Tensor rows, long count) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (rows != null && !rows.isNull()) {
+                rows.releaseReference();
+            }
+        }
     }
 
     /** A fresh latent cache for {@code capacity} positions. */
@@ -133,14 +143,24 @@ public final class KimiVlModel {
                     Tensor from = onDevice(torch.tensor(rows.stream().mapToLong(Long::longValue).toArray()));
                     x.index_copy_(0, at, features.rows().index_select(0, from));
                 }
+                boolean owned = false;
                 for (DecoderLayer layer : layers) {
-                    x = layer.apply(x, start, cache);
+                    Tensor in = x;
+                    Tensor out = Step.run(() -> layer.apply(in, start, cache));
+                    if (owned) {
+                        Step.release(in);
+                    }
+                    x = out;
+                    owned = true;
                 }
                 cache.advance(ids.length);
                 Tensor h = allLogits ? x : x.narrow(0, ids.length - 1, 1);
                 Tensor logits = lmHead.apply(Norms.rmsNorm(h, finalNorm, config.text().rmsNormEps())).contiguous().cpu();
                 float[] out = new float[(int) logits.numel()];
                 logits.data_ptr_float().get(out);
+                if (owned) {
+                    Step.release(x);
+                }
                 return out;
             }
         }

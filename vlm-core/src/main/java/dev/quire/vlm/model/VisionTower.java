@@ -34,8 +34,15 @@ final class VisionTower {
         int[] lengths = grids.stream().mapToInt(g -> g[0] * g[1]).toArray();
         Rope2D rope = new Rope2D(grids, c.headDim(), ROPE_THETA);
         Tensor x = embed.apply(patches, grids);
+        boolean owned = false;
         for (VisionBlock b : blocks) {
-            x = b.apply(x, rope, lengths);
+            Tensor in = x;
+            Tensor out = Step.run(() -> b.apply(in, rope, lengths));
+            if (owned) {
+                Step.release(in);
+            }
+            x = out;
+            owned = true;
         }
         x = Norms.layerNorm(x, finalW, finalB, 1e-5);
         return merge(x, grids);
