@@ -74,9 +74,7 @@ public final class KimiVlModel {
                 pixels.add(torch.tensor(im.pixels()).reshape(im.count(), 3L * p * p));
             }
             Tensor all = pixels.size() == 1 ? pixels.getFirst() : torch.cat(new TensorVector(pixels.toArray(new Tensor[0])), 0);
-            if (!device.isCpu()) {
-                all = all.to(device.device(), torch.ScalarType.Float);
-            }
+            all = all.to(device.device(), torch.ScalarType.Float);
             Tensor features = projector.apply(vision.apply(all, grids));
             features.retainReference(); // survives the scope; released by ImageFeatures.close()
             return new ImageFeatures(features, features.size(0));
@@ -167,6 +165,6 @@ public final class KimiVlModel {
     }
 
     private Tensor onDevice(Tensor t) {
-        return device.isCpu() ? t : t.to(device.device(), t.scalar_type());
+        return t.to(device.device(), t.scalar_type()); // no copy when already there
     }
 }

@@ -70,9 +70,7 @@ final class LatentAttention {
         Tensor scores = query.to(kt).matmul(keys.t()).to(torch.ScalarType.Float).mul(new Scalar(scale)); // (heads, T, S)
         Tensor future = torch.arange(new Scalar((double) s)).unsqueeze(0)
                 .gt(torch.arange(new Scalar((double) start), new Scalar((double) (start + t))).unsqueeze(1)); // (T, S)
-        if (x.device().is_cuda()) {
-            future = future.to(x.device(), future.scalar_type());
-        }
+        future = future.to(x.device(), future.scalar_type());
         Tensor probs = scores.masked_fill(future, new Scalar(Float.NEGATIVE_INFINITY)).softmax(-1);
         Tensor outLatent = probs.to(kt).matmul(keys.narrow(1, 0, lora)).to(torch.ScalarType.Float); // (heads, T, lora)
         Tensor out = torch.einsum("htk,hvk->thv", new TensorVector(outLatent, wUv)); // (T, heads, v)

@@ -18,7 +18,7 @@ final class LatentCache {
         this.layers = new Tensor[numLayers];
         for (int i = 0; i < numLayers; i++) {
             Tensor t = torch.zeros(capacity, width).to(dtype);
-            layers[i] = device.isCpu() ? t : t.to(device.device(), dtype);
+            layers[i] = t.to(device.device(), dtype);
         }
     }
 

@@ -26,7 +26,7 @@ final class MoeLayer {
         int e = c.nRoutedExperts();
         gate = w.f32(prefix + "gate.weight", e, h);
         bias = w.has(prefix + "gate.e_score_correction_bias") ? w.f32(prefix + "gate.e_score_correction_bias", e)
-                : torch.zeros(e);
+                : torch.zeros(e).to(gate.device(), torch.ScalarType.Float);
         for (int i = 0; i < e; i++) {
             experts.add(new SwiGlu(w, prefix + "experts." + i + ".", h, c.moeIntermediateSize()));
         }
@@ -57,9 +57,7 @@ final class MoeLayer {
         index.contiguous().cpu().data_ptr_long().get(chosen);
         weight.contiguous().cpu().data_ptr_float().get(weights);
         Tensor out = torch.zeros(t, c.hiddenSize());
-        if (x.device().is_cuda()) {
-            out = out.to(x.device(), out.scalar_type());
-        }
+        out = out.to(x.device(), out.scalar_type());
         for (int e = 0; e < experts.size(); e++) {
             int n = 0;
             for (long v : chosen) {
@@ -80,10 +78,8 @@ final class MoeLayer {
             }
             Tensor rowIndex = torch.tensor(rows);
             Tensor rowWeight = torch.tensor(ws).unsqueeze(1);
-            if (x.device().is_cuda()) {
-                rowIndex = rowIndex.to(x.device(), rowIndex.scalar_type());
-                rowWeight = rowWeight.to(x.device(), rowWeight.scalar_type());
-            }
+            rowIndex = rowIndex.to(x.device(), rowIndex.scalar_type());
+            rowWeight = rowWeight.to(x.device(), rowWeight.scalar_type());
             Tensor y = experts.get(e).apply(x.index_select(0, rowIndex)).mul(rowWeight);
             out.index_add_(0, rowIndex, y);
         }
@@ -99,7 +95,8 @@ final class MoeLayer {
         Tensor groupScore = torch.topk(grouped, Math.min(2, per), -1, true, true).get0().sum(new long[] {-1}, false,
                 new org.bytedeco.pytorch.ScalarTypeOptional()); // (T, groups)
         Tensor keep = torch.topk(groupScore, c.topkGroup(), -1, true, true).get1();
-        Tensor mask = torch.zeros(t, groups).scatter(1, keep, new Scalar(1.0)).lt(new Scalar(0.5)); // true = dropped
+        Tensor mask = torch.zeros(t, groups).to(choice.device(), torch.ScalarType.Float)
+                .scatter(1, keep, new Scalar(1.0)).lt(new Scalar(0.5)); // true = dropped
         return grouped.masked_fill(mask.unsqueeze(2), new Scalar(Float.NEGATIVE_INFINITY)).reshape(t, c.nRoutedExperts());
     }
 }

@@ -38,7 +38,7 @@ final class Rope2D {
     }
 
     Tensor apply(Tensor x) {
-        return rotatePairs(x, cos, sin);
+        return rotatePairs(x, cos.to(x.device(), cos.scalar_type()), sin.to(x.device(), sin.scalar_type()));
     }
 
     /** Rotates adjacent channel pairs (2k, 2k+1) of the last dim by the given cos/sin (broadcast). */

@@ -36,10 +36,8 @@ final class TextRope {
         shape[shape.length - 1] = pairs;
         Tensor cos = torch.tensor(c).reshape(shape);
         Tensor sin = torch.tensor(s).reshape(shape);
-        if (x.device().is_cuda()) {
-            cos = cos.to(x.device(), cos.scalar_type());
-            sin = sin.to(x.device(), sin.scalar_type());
-        }
+        cos = cos.to(x.device(), cos.scalar_type());
+        sin = sin.to(x.device(), sin.scalar_type());
         return Rope2D.rotatePairs(x, cos, sin);
     }
 }

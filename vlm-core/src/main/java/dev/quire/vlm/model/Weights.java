@@ -31,7 +31,8 @@ final class Weights {
                 address = t.data().address();
             }
         }, shape, new TensorOptions().dtype(new ScalarTypeOptional(scalarType(t.dtype()))));
-        return device.isCpu() ? view : view.to(device.device(), scalarType(t.dtype()));
+        // On CPU this is the mapped view itself (to() copies nothing); on CUDA, one copy to the device.
+        return view.to(device.device(), scalarType(t.dtype()));
     }
 
     /** A weight converted to float32 (for small tensors and those used in float32 arithmetic). */
