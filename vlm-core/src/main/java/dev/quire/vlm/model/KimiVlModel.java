@@ -141,22 +141,15 @@ public final class KimiVlModel {
                     Tensor from = onDevice(torch.tensor(rows.stream().mapToLong(Long::longValue).toArray()));
                     x.index_copy_(0, at, features.rows().index_select(0, from));
                 }
-                boolean owned = false;
-                for (DecoderLayer layer : layers) {
-                    Tensor in = x;
-                    Tensor out = Step.run(() -> layer.apply(in, start, cache));
-                    if (owned) {
-                        Step.release(in);
-                    }
-                    x = out;
-                    owned = true;
-                }
+                Tensor embedded = x;
+                x = Step.through(embedded, layers.stream()
+                        .<java.util.function.UnaryOperator<Tensor>>map(l -> in -> l.apply(in, start, cache)).toList());
                 cache.advance(ids.length);
                 Tensor h = allLogits ? x : x.narrow(0, ids.length - 1, 1);
                 Tensor logits = lmHead.apply(Norms.rmsNorm(h, finalNorm, config.text().rmsNormEps())).contiguous().cpu();
                 float[] out = new float[(int) logits.numel()];
                 logits.data_ptr_float().get(out);
-                if (owned) {
+                if (x != embedded) {
                     Step.release(x);
                 }
                 return out;

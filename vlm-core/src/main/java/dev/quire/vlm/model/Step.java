@@ -22,6 +22,23 @@ final class Step {
         }
     }
 
+    /**
+     * Feeds {@code input} through {@code layers}, each in its own step; every intermediate result is freed as soon
+     * as the next layer has consumed it. The result is retained (release it with {@link #release}) unless there
+     * were no layers, in which case it is {@code input} itself.
+     */
+    static Tensor through(Tensor input, Iterable<? extends java.util.function.UnaryOperator<Tensor>> layers) {
+        Tensor x = input;
+        for (java.util.function.UnaryOperator<Tensor> layer : layers) {
+            Tensor in = x;
+            x = run(() -> layer.apply(in));
+            if (in != input) {
+                release(in);
+            }
+        }
+        return x;
+    }
+
     /** Frees a result of {@link #run} once it is no longer needed. */
     static void release(Tensor t) {
         if (t != null && !t.isNull()) {

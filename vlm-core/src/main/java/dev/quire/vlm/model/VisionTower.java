@@ -33,18 +33,9 @@ final class VisionTower {
     Tensor apply(Tensor patches, List<int[]> grids) {
         int[] lengths = grids.stream().mapToInt(g -> g[0] * g[1]).toArray();
         Rope2D rope = new Rope2D(grids, c.headDim(), ROPE_THETA);
-        Tensor x = embed.apply(patches, grids);
-        boolean owned = false;
-        for (VisionBlock b : blocks) {
-            Tensor in = x;
-            Tensor out = Step.run(() -> b.apply(in, rope, lengths));
-            if (owned) {
-                Step.release(in);
-            }
-            x = out;
-            owned = true;
-        }
-        x = Norms.layerNorm(x, finalW, finalB, 1e-5);
+        List<java.util.function.UnaryOperator<Tensor>> steps = blocks.stream()
+                .<java.util.function.UnaryOperator<Tensor>>map(b -> in -> b.apply(in, rope, lengths)).toList();
+        Tensor x = Norms.layerNorm(Step.through(embed.apply(patches, grids), steps), finalW, finalB, 1e-5);
         return merge(x, grids);
     }
 
