@@ -12,13 +12,13 @@ final class DecoderLayer {
     private final MoeLayer moe;
     private final int index;
 
-    DecoderLayer(Weights w, TextConfig c, int index) {
+    DecoderLayer(Weights w, TextConfig c, int index, long scoreBudget) {
         this.c = c;
         this.index = index;
         String p = WeightLayout.TEXT + "model.layers." + index + ".";
         inputNorm = w.f32(p + "input_layernorm.weight", c.hiddenSize());
         postNorm = w.f32(p + "post_attention_layernorm.weight", c.hiddenSize());
-        attention = new LatentAttention(w, c, p + "self_attn.");
+        attention = new LatentAttention(w, c, p + "self_attn.", scoreBudget);
         if (c.isMoeLayer(index)) {
             moe = new MoeLayer(w, c, p + "mlp.");
             dense = null;

@@ -28,6 +28,11 @@ public final class KimiVlModel {
     private final torch.ScalarType cacheType;
 
     public KimiVlModel(Checkpoint checkpoint, TorchDevice device) {
+        this(checkpoint, device, LatentAttention.SCORE_BUDGET);
+    }
+
+    /** @param scoreBudgetBytes most bytes of attention scores one layer holds at once (queries are blocked to fit) */
+    public KimiVlModel(Checkpoint checkpoint, TorchDevice device, long scoreBudgetBytes) {
         this.config = checkpoint.config();
         this.device = device;
         checkpoint.requireAll(WeightLayout.of(config));
@@ -37,7 +42,7 @@ public final class KimiVlModel {
         projector = new Projector(w, config);
         embed = w.matrix(WeightLayout.TEXT + "model.embed_tokens.weight", t.vocabSize(), t.hiddenSize());
         for (int i = 0; i < t.numLayers(); i++) {
-            layers.add(new DecoderLayer(w, t, i));
+            layers.add(new DecoderLayer(w, t, i, scoreBudgetBytes));
         }
         finalNorm = w.f32(WeightLayout.TEXT + "model.norm.weight", t.hiddenSize());
         lmHead = new Linear(t.tieWordEmbeddings() ? embed

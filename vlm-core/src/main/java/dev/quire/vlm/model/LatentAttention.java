@@ -1,6 +1,8 @@
 package dev.quire.vlm.model;
 
 import dev.quire.vlm.config.TextConfig;
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -11,9 +13,13 @@ import org.bytedeco.pytorch.global.torch;
  * q = q_proj(x) (or q_b(RMS(q_a(x))) with q LoRA), split into nope | rope parts;
  * the latent c = RMS(kv_a(x)[:kv_lora]) and the shared rotary key k_r = rope(kv_a(x)[kv_lora:]) are cached;
  * scores = (q_nope·W_uk)·c + rope(q_r)·k_r, scaled by (nope+rope)^-½, causal;
- * out = o_proj((softmax · c)·W_uvᵀ). (T, H) → (T, H).
+ * out = o_proj((softmax · c)·W_uvᵀ). (T, H) → (T, H). Queries are processed in blocks whose scores fit
+ * a score budget (default {@link #SCORE_BUDGET}), so memory does not grow with chunk × context.
  */
 final class LatentAttention {
+    /** Default for the most bytes of attention scores held at once (per layer), so long contexts stay within memory. */
+    static final long SCORE_BUDGET = 256L << 20;
+    private final long scoreBudget;
     private final TextConfig c;
     private final Linear q, qA, qB, kvA, o;
     private final Tensor qANorm, kvANorm;
@@ -22,8 +28,9 @@ final class LatentAttention {
     private final TextRope rope;
     private final double scale;
 
-    LatentAttention(Weights w, TextConfig c, String prefix) {
+    LatentAttention(Weights w, TextConfig c, String prefix, long scoreBudget) {
         this.c = c;
+        this.scoreBudget = scoreBudget;
         long h = c.hiddenSize();
         long heads = c.numHeads();
         if (c.qLoraRank() > 0) {
@@ -66,13 +73,23 @@ final class LatentAttention {
         long s = keys.size(0);
 
         Tensor qLatent = torch.einsum("thn,hnk->thk", new TensorVector(qNope, wUk)); // (T, heads, lora)
-        Tensor query = torch.cat(new TensorVector(qLatent, qRope), 2).permute(1, 0, 2); // (heads, T, lora + r)
-        Tensor scores = query.to(kt).matmul(keys.t()).to(torch.ScalarType.Float).mul(new Scalar(scale)); // (heads, T, S)
-        Tensor future = torch.arange(new Scalar((double) s)).unsqueeze(0)
-                .gt(torch.arange(new Scalar((double) start), new Scalar((double) (start + t))).unsqueeze(1)); // (T, S)
-        future = future.to(x.device(), future.scalar_type());
-        Tensor probs = scores.masked_fill(future, new Scalar(Float.NEGATIVE_INFINITY)).softmax(-1);
-        Tensor outLatent = probs.to(kt).matmul(keys.narrow(1, 0, lora)).to(torch.ScalarType.Float); // (heads, T, lora)
+        Tensor query = torch.cat(new TensorVector(qLatent, qRope), 2).permute(1, 0, 2).to(kt); // (heads, T, lora + r)
+        // Scores are (heads × rows × S): take the chunk's queries in blocks so that, whatever the context length,
+        // one block's scores stay within SCORE_BUDGET bytes. Row i sees keys 0 .. start + i.
+        long rowsPerBlock = Math.max(1, scoreBudget / (4L * heads * s));
+        List<Tensor> blocks = new ArrayList<>();
+        for (long r0 = 0; r0 < t; r0 += rowsPerBlock) {
+            long rows = Math.min(rowsPerBlock, t - r0);
+            long visible = start + r0 + rows; // keys any row of this block may see
+            Tensor k = keys.narrow(0, 0, visible);
+            Tensor scores = query.narrow(1, r0, rows).matmul(k.t()).to(torch.ScalarType.Float).mul(new Scalar(scale));
+            Tensor future = torch.arange(new Scalar((double) visible)).unsqueeze(0)
+                    .gt(torch.arange(new Scalar((double) (start + r0)), new Scalar((double) (start + r0 + rows))).unsqueeze(1))
+                    .to(x.device(), torch.ScalarType.Bool); // (rows, visible)
+            Tensor probs = scores.masked_fill(future, new Scalar(Float.NEGATIVE_INFINITY)).softmax(-1);
+            blocks.add(probs.to(kt).matmul(k.narrow(1, 0, lora)).to(torch.ScalarType.Float)); // (heads, rows, lora)
+        }
+        Tensor outLatent = blocks.size() == 1 ? blocks.getFirst() : torch.cat(new TensorVector(blocks.toArray(new Tensor[0])), 1);
         Tensor out = torch.einsum("htk,hvk->thv", new TensorVector(outLatent, wUv)); // (T, heads, v)
         return o.apply(out.reshape(t, heads * c.vHeadDim()));
     }

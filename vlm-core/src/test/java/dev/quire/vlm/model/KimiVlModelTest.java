@@ -181,6 +181,19 @@ class KimiVlModelTest {
     }
 
     @Test
+    void blockingQueriesToBoundScoreMemoryChangesNothing() throws IOException {
+        try (Checkpoint ck = Checkpoint.open(write("moe", MOE))) {
+            Prompt p = prompt(ck);
+            KimiVlModel roomy = new KimiVlModel(ck, TorchDevice.resolve("cpu"));
+            // 4 heads × ~60 keys × 4 bytes: a 2 KB budget forces blocks of about two query rows
+            KimiVlModel tight = new KimiVlModel(ck, TorchDevice.resolve("cpu"), 2048);
+            float[] a = roomy.session(p.ids.length).forward(p.ids, p.rows, roomy.encode(p.images), true);
+            float[] b = tight.session(p.ids.length).forward(p.ids, p.rows, tight.encode(p.images), true);
+            assertTrue(maxDiff(a, b) < 1e-5, "blocked attention differs by " + maxDiff(a, b));
+        }
+    }
+
+    @Test
     void packingImagesTogetherEqualsEncodingEachAlone() throws IOException {
         try (Checkpoint ck = Checkpoint.open(write("moe", MOE))) {
             KimiVlModel model = new KimiVlModel(ck, TorchDevice.resolve("cpu"));
