@@ -50,6 +50,8 @@ public final class EmbeddedEngine implements VlmEngine {
             this.identity = new ModelIdentity("embedded", checkpointDir.toAbsolutePath().normalize().getFileName().toString(),
                     fingerprint(checkpointDir), DemoCheckpoint.isDemo(checkpointDir), where.spec());
             this.stops = ChatPrompt.stopTokens(tokenizer);
+            System.getLogger(EmbeddedEngine.class.getName()).log(System.Logger.Level.INFO,
+                    "Kimi-VL engine: " + identity + " (" + where.reason() + ")");
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;

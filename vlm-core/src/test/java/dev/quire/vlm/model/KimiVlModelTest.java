@@ -144,6 +144,28 @@ class KimiVlModelTest {
         return new Prompt(t.ids(), rows, imgs);
     }
 
+    /**
+     * Dense variant: with random weights the router's sigmoid scores sit near 0.5, so low-precision rounding
+     * upstream flips near-tied expert choices and the MoE comparison stops being about precision.
+     */
+    @Test
+    void halfAndBfloat16WeightsRunThroughTheSameCode() throws IOException {
+        for (DType d : new DType[] {DType.F16, DType.BF16}) {
+            try (Checkpoint ck = Checkpoint.open(write("w" + d, MOE.withExperts(0, 0, 1, 1).withDtype(d)))) {
+                KimiVlModel model = new KimiVlModel(ck, TorchDevice.resolve("cpu"));
+                Prompt prompt = prompt(ck);
+                float[] logits = model.session(prompt.ids.length).forward(prompt.ids, prompt.rows,
+                        model.encode(prompt.images), true);
+                NaiveKimiVl naive = new NaiveKimiVl(ck); // reads the same rounded weights, computes in float64
+                double err = relativeError(logits, flat(naive.logits(prompt.ids, naive.project(naive.vision(prompt.images)))));
+                // products run in the weights' precision: 11 (f16) or 8 (bf16) bits of mantissa
+                double bound = d == DType.F16 ? 5e-3 : 4e-2;
+                assertTrue(err < bound, d + " weights: relative error " + err);
+                System.out.printf("reference parity: %s weights %.2e%n", d, err);
+            }
+        }
+    }
+
     @Test
     void cachedDecodingAndChunkedPrefillEqualRecomputingTheWholeSequence() throws IOException {
         try (Checkpoint ck = Checkpoint.open(write("moe", MOE))) {
