@@ -24,7 +24,7 @@ final class LatentAttention {
     private final Linear q, qA, qB, kvA, o;
     private final Tensor qANorm, kvANorm;
     private final Tensor wUk; // (heads, nope, kvLora) float32
-    private final Tensor wUv; // (heads, v, kvLora) float32
+    private final Tensor wUvT; // (heads, kvLora, v) float32
     private final TextRope rope;
     private final double scale;
 
@@ -49,7 +49,7 @@ final class LatentAttention {
         Tensor kvB = w.f32(prefix + "kv_b_proj.weight", heads * (c.qkNopeHeadDim() + c.vHeadDim()), c.kvLoraRank())
                 .reshape(heads, c.qkNopeHeadDim() + c.vHeadDim(), c.kvLoraRank());
         wUk = kvB.narrow(1, 0, c.qkNopeHeadDim()).contiguous();
-        wUv = kvB.narrow(1, c.qkNopeHeadDim(), c.vHeadDim()).contiguous();
+        wUvT = kvB.narrow(1, c.qkNopeHeadDim(), c.vHeadDim()).transpose(1, 2).contiguous();
         o = w.linear(prefix + "o_proj", h, heads * c.vHeadDim(), false);
         rope = new TextRope(c.qkRopeHeadDim(), c.ropeTheta());
         scale = 1.0 / Math.sqrt(c.qHeadDim());
@@ -69,11 +69,10 @@ final class LatentAttention {
         Tensor latent = Norms.rmsNorm(kv.narrow(1, 0, lora), kvANorm, c.rmsNormEps());
         Tensor kRope = rope.apply(kv.narrow(1, lora, r), start);
         Tensor keys = cache.append(layer, start, torch.cat(new TensorVector(latent, kRope), 1)); // (S, lora + r)
-        torch.ScalarType kt = keys.scalar_type();
         long s = keys.size(0);
 
-        Tensor qLatent = torch.einsum("thn,hnk->thk", new TensorVector(qNope, wUk)); // (T, heads, lora)
-        Tensor query = torch.cat(new TensorVector(qLatent, qRope), 2).permute(1, 0, 2).to(kt); // (heads, T, lora + r)
+        Tensor qLatent = qNope.permute(1, 0, 2).matmul(wUk); // (heads, T, lora)
+        Tensor query = torch.cat(new TensorVector(qLatent, qRope.permute(1, 0, 2)), 2).to(keys.scalar_type()); // (heads, T, lora + r)
         // Scores are (heads × rows × S): take the chunk's queries in blocks so that, whatever the context length,
         // one block's scores stay within SCORE_BUDGET bytes. Row i sees keys 0 .. start + i.
         long rowsPerBlock = Math.max(1, scoreBudget / (4L * heads * s));
@@ -87,10 +86,10 @@ final class LatentAttention {
                     .gt(torch.arange(new Scalar((double) (start + r0)), new Scalar((double) (start + r0 + rows))).unsqueeze(1))
                     .to(x.device(), torch.ScalarType.Bool); // (rows, visible)
             Tensor probs = scores.masked_fill(future, new Scalar(Float.NEGATIVE_INFINITY)).softmax(-1);
-            blocks.add(probs.to(kt).matmul(k.narrow(1, 0, lora)).to(torch.ScalarType.Float)); // (heads, rows, lora)
+            blocks.add(probs.to(k.scalar_type()).matmul(k.narrow(1, 0, lora)).to(torch.ScalarType.Float)); // (heads, rows, lora)
         }
         Tensor outLatent = blocks.size() == 1 ? blocks.getFirst() : torch.cat(new TensorVector(blocks.toArray(new Tensor[0])), 1);
-        Tensor out = torch.einsum("htk,hvk->thv", new TensorVector(outLatent, wUv)); // (T, heads, v)
+        Tensor out = outLatent.matmul(wUvT).permute(1, 0, 2); // (T, heads, v)
         return o.apply(out.reshape(t, heads * c.vHeadDim()));
     }
 }
