@@ -39,6 +39,13 @@ final class QuireProcess {
         return pb;
     }
 
+    /** The same command against an external PostgreSQL at {@code jdbcUrl} (QUIRE_DB_URL). */
+    static ProcessBuilder commandWithDatabase(Path home, Path log, String jdbcUrl, String... args) {
+        ProcessBuilder pb = command(home, log, Map.of("quarkus.log.level", "WARN"), args);
+        pb.environment().put("QUIRE_DB_URL", jdbcUrl);
+        return pb;
+    }
+
     /** Connects to the embedded server running over {@code home/db} (port from its postmaster.pid). */
     static Connection connect(Path home) throws IOException, SQLException {
         List<String> pid = Files.readAllLines(home.resolve("db/postmaster.pid"));
