@@ -25,7 +25,8 @@ import java.util.stream.Stream;
 
 /**
  * The in-process engine: a Kimi-VL checkpoint loaded into {@link KimiVlModel} on CPU or CUDA. Requests are
- * served one at a time (the model holds one request's cache); batch jobs keep one engine per device.
+ * served one at a time (generate is synchronized: the model runs one request at a time); batch jobs keep one
+ * engine per device.
  */
 public final class EmbeddedEngine implements VlmEngine {
     private final Checkpoint checkpoint;
@@ -64,7 +65,7 @@ public final class EmbeddedEngine implements VlmEngine {
     }
 
     @Override
-    public GenerateResult generate(GenerateRequest request) {
+    public synchronized GenerateResult generate(GenerateRequest request) {
         GenerationOptions o = request.options();
         long t0 = System.nanoTime();
         List<ChatPrompt.Part> parts = new ArrayList<>();
