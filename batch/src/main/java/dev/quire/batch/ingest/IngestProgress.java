@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public class IngestProgress {
     private final AtomicLong pages = new AtomicLong();
     private final AtomicLong failedPages = new AtomicLong();
-    private final AtomicLong inputs = new AtomicLong();
 
     void pageDone(boolean ok) {
         pages.incrementAndGet();
@@ -17,19 +16,11 @@ public class IngestProgress {
         }
     }
 
-    void inputDone() {
-        inputs.incrementAndGet();
-    }
-
     public long pages() {
         return pages.get();
     }
 
     public long failedPages() {
         return failedPages.get();
-    }
-
-    public long inputs() {
-        return inputs.get();
     }
 }

@@ -54,12 +54,7 @@ public class RenderInput implements ItemProcessor {
         SourceFile input = em.find(SourceFile.class, (Long) item);
         Path path = Path.of(input.path);
         String name = String.valueOf(path.getFileName());
-        ProcessedInput result;
-        try {
-            result = process(input, path, name);
-        } finally {
-            progress.inputDone();
-        }
+        ProcessedInput result = process(input, path, name);
         LOG.debugf("%s: %s, %d pages, %d failed", name, result.status(), result.pages().size(), result.failedPages());
         return result;
     }

@@ -110,14 +110,6 @@ public final class KimiVlModel {
             this.cache = cache;
         }
 
-        public long position() {
-            return cache.length();
-        }
-
-        public long cacheBytes() {
-            return cache.bytes();
-        }
-
         /**
          * Runs {@code ids} at the next positions. Positions holding the media placeholder take the image feature
          * rows {@code featureRows[i]} (−1 elsewhere).

@@ -40,13 +40,4 @@ final class LatentCache {
     void advance(long n) {
         length += n;
     }
-
-    int capacity() {
-        return capacity;
-    }
-
-    long bytes() {
-        long per = layers.length == 0 ? 0 : layers[0].numel() * layers[0].element_size();
-        return per * layers.length;
-    }
 }

@@ -159,8 +159,4 @@ public final class KimiTokenizer {
     public int vocabSize() {
         return vocabSize;
     }
-
-    public int baseVocabSize() {
-        return baseVocab;
-    }
 }
