@@ -19,13 +19,16 @@ final class Rope2D {
         int total = grids.stream().mapToInt(g -> g[0] * g[1]).sum();
         float[] c = new float[total * pairs];
         float[] s = new float[total * pairs];
+        double[] freq = new double[pairs]; // pair k turns by θ^(−4⌊k/2⌋/d)
+        for (int k = 0; k < pairs; k++) {
+            freq[k] = Math.pow(theta, -4.0 * (k / 2) / headDim);
+        }
         int at = 0;
         for (int[] g : grids) {
             for (int r = 0; r < g[0]; r++) {
                 for (int col = 0; col < g[1]; col++) {
                     for (int k = 0; k < pairs; k++) {
-                        double freq = Math.pow(theta, -4.0 * (k / 2) / headDim);
-                        double angle = (k % 2 == 0 ? col : r) * freq;
+                        double angle = (k % 2 == 0 ? col : r) * freq[k];
                         c[at * pairs + k] = (float) Math.cos(angle);
                         s[at * pairs + k] = (float) Math.sin(angle);
                     }

@@ -9,12 +9,15 @@ import org.bytedeco.pytorch.global.torch;
  * only by a fixed channel permutation applied to both queries and keys, so attention scores are identical.)
  */
 final class TextRope {
-    private final double theta;
     private final int dim;
+    private final double[] invFreq; // θ^(−2j/d), j < d/2
 
     TextRope(int dim, double theta) {
         this.dim = dim;
-        this.theta = theta;
+        this.invFreq = new double[dim / 2];
+        for (int j = 0; j < invFreq.length; j++) {
+            invFreq[j] = Math.pow(theta, -2.0 * j / dim);
+        }
     }
 
     /** Rotates x (T, …, dim) for positions start..start+T-1. */
@@ -25,7 +28,7 @@ final class TextRope {
         float[] s = new float[t * pairs];
         for (int i = 0; i < t; i++) {
             for (int j = 0; j < pairs; j++) {
-                double angle = (start + i) * Math.pow(theta, -2.0 * j / dim);
+                double angle = (start + i) * invFreq[j];
                 c[i * pairs + j] = (float) Math.cos(angle);
                 s[i * pairs + j] = (float) Math.sin(angle);
             }
