@@ -1,7 +1,6 @@
 package dev.quire.layout.render;
 
 import dev.quire.layout.text.PageText;
-import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -67,11 +66,9 @@ public final class ImagePageRenderer implements PageSource {
             PageFit fit = PageFit.fit(sw, sh, settings, 1.0);
             long t0 = System.nanoTime();
             BufferedImage source = reader.read(index);
-            BufferedImage canvas = new BufferedImage(fit.width(), fit.height(), BufferedImage.TYPE_3BYTE_BGR);
+            BufferedImage canvas = fit.blankCanvas();
             Graphics2D g = canvas.createGraphics();
             try {
-                g.setBackground(Color.WHITE);
-                g.clearRect(0, 0, fit.width(), fit.height());
                 g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
                 g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
                 g.drawImage(source, 0, 0, fit.contentWidth(), fit.contentHeight(), null);

@@ -1,5 +1,9 @@
 package dev.quire.layout.render;
 
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+
 /**
  * The largest uniform scale at which a page fits the pixel budget once each side is padded up to
  * the alignment. The page keeps its aspect ratio: the picture occupies {@code contentWidth × contentHeight}
@@ -16,6 +20,19 @@ public record PageFit(double scale, int contentWidth, int contentHeight, int wid
     /** Render resolution in dots per inch, for PDF sources (72 points per inch). */
     public double dpi() {
         return scale * 72.0;
+    }
+
+    /** The page's canvas before drawing: RGB (no alpha), all white, so padding is white in every renderer. */
+    public BufferedImage blankCanvas() {
+        BufferedImage canvas = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = canvas.createGraphics();
+        try {
+            g.setBackground(Color.WHITE);
+            g.clearRect(0, 0, width, height);
+        } finally {
+            g.dispose();
+        }
+        return canvas;
     }
 
     public long pixels() {

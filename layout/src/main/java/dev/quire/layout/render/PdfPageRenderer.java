@@ -2,7 +2,6 @@ package dev.quire.layout.render;
 
 import dev.quire.layout.text.PageText;
 import dev.quire.layout.text.WordStripper;
-import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -75,11 +74,9 @@ public final class PdfPageRenderer implements PageSource {
             PageFit fit = PageFit.fit(w, h, settings, settings.maxDpi() / 72.0);
 
             long t0 = System.nanoTime();
-            BufferedImage canvas = new BufferedImage(fit.width(), fit.height(), BufferedImage.TYPE_3BYTE_BGR);
+            BufferedImage canvas = fit.blankCanvas();
             Graphics2D g = canvas.createGraphics();
             try {
-                g.setBackground(Color.WHITE);
-                g.clearRect(0, 0, fit.width(), fit.height());
                 renderer.arm(Deadline.after(settings.pageTimeout(), "rendering " + what));
                 renderer.renderPageToGraphics(pageIndex, g, (float) fit.scale());
             } finally {
