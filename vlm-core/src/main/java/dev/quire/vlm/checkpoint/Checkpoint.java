@@ -5,9 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quire.vlm.config.ModelConfig;
 import dev.quire.vlm.image.ImageProcessorConfig;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -175,6 +181,28 @@ public final class Checkpoint implements AutoCloseable {
             throw new CheckpointError(problems.size() + " of " + layout.tensors().size() + " weights are unusable in " + dir
                     + ":\n  " + String.join("\n  ", problems.subList(0, Math.min(20, problems.size())))
                     + (problems.size() > 20 ? "\n  …" : ""));
+        }
+    }
+
+    /**
+     * SHA-256 over config.json and, for each weight file this checkpoint uses (in name order), its name, size and
+     * safetensors header: identifies the configuration and the weights' layout without reading gigabytes of data.
+     */
+    public String fingerprint() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(Files.readAllBytes(dir.resolve("config.json")));
+            for (SafetensorsFile s : shards.stream()
+                    .sorted(Comparator.comparing(f -> f.file().getFileName().toString())).toList()) {
+                md.update(s.file().getFileName().toString().getBytes(StandardCharsets.UTF_8));
+                md.update(ByteBuffer.allocate(8).putLong(s.size()).array());
+                md.update(s.header().asByteBuffer());
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new CheckpointError(dir + ": cannot fingerprint the checkpoint: " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

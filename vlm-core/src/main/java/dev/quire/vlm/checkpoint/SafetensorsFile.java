@@ -28,12 +28,15 @@ public final class SafetensorsFile implements AutoCloseable {
     private final Arena arena;
     private final Map<String, TensorData> tensors;
     private final Map<String, String> metadata;
+    private final MemorySegment header; // length prefix + JSON header, as mapped
 
-    private SafetensorsFile(Path file, Arena arena, Map<String, TensorData> tensors, Map<String, String> metadata) {
+    private SafetensorsFile(Path file, Arena arena, Map<String, TensorData> tensors, Map<String, String> metadata,
+                            MemorySegment header) {
         this.file = file;
         this.arena = arena;
         this.tensors = tensors;
         this.metadata = metadata;
+        this.header = header;
     }
 
     public static SafetensorsFile open(Path file) {
@@ -61,7 +64,7 @@ public final class SafetensorsFile implements AutoCloseable {
                 }
                 tensors.put(e.getKey(), tensor(file, all, base, size, e.getKey(), e.getValue()));
             }
-            return new SafetensorsFile(file, arena, Collections.unmodifiableMap(tensors), metadata);
+            return new SafetensorsFile(file, arena, Collections.unmodifiableMap(tensors), metadata, all.asSlice(0, base));
         } catch (IOException e) {
             arena.close();
             throw new CheckpointError(file + ": cannot be read: " + e.getMessage(), e);
@@ -110,6 +113,20 @@ public final class SafetensorsFile implements AutoCloseable {
 
     public Map<String, String> metadata() {
         return metadata;
+    }
+
+    /** The 8-byte length prefix and the JSON header: what the file holds and where, without the data. */
+    public MemorySegment header() {
+        return header;
+    }
+
+    /** Size of the whole file in bytes. */
+    public long size() {
+        try {
+            return java.nio.file.Files.size(file);
+        } catch (IOException e) {
+            throw new CheckpointError(file + ": " + e.getMessage(), e);
+        }
     }
 
     /** The tensor, or null when this file does not hold it. */

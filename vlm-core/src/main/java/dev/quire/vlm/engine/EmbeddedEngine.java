@@ -8,20 +8,11 @@ import dev.quire.vlm.model.TorchDevice;
 import dev.quire.vlm.tokenizer.ChatPrompt;
 import dev.quire.vlm.tokenizer.KimiTokenizer;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The in-process engine: a Kimi-VL checkpoint loaded into {@link KimiVlModel} on CPU or CUDA. Requests are
@@ -49,7 +40,7 @@ public final class EmbeddedEngine implements VlmEngine {
             this.processor = new ImageProcessor(checkpoint.processor());
             this.model = new KimiVlModel(checkpoint, where);
             this.identity = new ModelIdentity("embedded", checkpointDir.toAbsolutePath().normalize().getFileName().toString(),
-                    fingerprint(checkpointDir), DemoCheckpoint.isDemo(checkpointDir), where.spec());
+                    checkpoint.fingerprint(), DemoCheckpoint.isDemo(checkpointDir), where.spec());
             this.stops = ChatPrompt.stopTokens(tokenizer);
             System.getLogger(EmbeddedEngine.class.getName()).log(System.Logger.Level.INFO,
                     "Kimi-VL engine: " + identity + " (" + where.reason() + ")");
@@ -207,32 +198,5 @@ public final class EmbeddedEngine implements VlmEngine {
     @Override
     public void close() {
         checkpoint.close();
-    }
-
-    /** SHA-256 over config.json and each weight file's name, size and safetensors header. */
-    static String fingerprint(Path dir) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(Files.readAllBytes(dir.resolve("config.json")));
-            List<Path> files;
-            try (Stream<Path> s = Files.list(dir)) {
-                files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
-            }
-            for (Path f : files) {
-                md.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
-                md.update(ByteBuffer.allocate(8).putLong(Files.size(f)).array());
-                try (InputStream in = Files.newInputStream(f)) {
-                    byte[] len = in.readNBytes(8);
-                    long headerLen = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong();
-                    md.update(len);
-                    md.update(in.readNBytes((int) Math.min(headerLen, 100L << 20)));
-                }
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new IllegalStateException(dir + ": cannot fingerprint the checkpoint: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
