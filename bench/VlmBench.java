@@ -61,7 +61,7 @@ public class VlmBench {
                 }
             }
             GenerateResult.Timings t = best.timings();
-            int imageTokens = engine.tokensForImage(896, 896);
+            int imageTokens = engine.costs().imageTokens(896, 896);
             double decodeRate = t.decodeTokensPerSecond();
             System.out.printf(Locale.ROOT, "vision:  %d image tokens in %.0f ms = %.0f tokens/s%n", imageTokens,
                     t.visionNanos() / 1e6, imageTokens / (t.visionNanos() / 1e9));

@@ -2,7 +2,6 @@ package dev.quire.vlm.engine;
 
 import dev.quire.vlm.checkpoint.Checkpoint;
 import dev.quire.vlm.demo.DemoCheckpoint;
-import dev.quire.vlm.image.ImageProcessor;
 import dev.quire.vlm.model.KimiVlModel;
 import dev.quire.vlm.model.TorchDevice;
 import dev.quire.vlm.tokenizer.ChatPrompt;
@@ -10,9 +9,7 @@ import dev.quire.vlm.tokenizer.KimiTokenizer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The in-process engine: a Kimi-VL checkpoint loaded into {@link KimiVlModel} on CPU or CUDA. Requests are
@@ -22,7 +19,7 @@ import java.util.List;
 public final class EmbeddedEngine implements VlmEngine {
     private final Checkpoint checkpoint;
     private final KimiTokenizer tokenizer;
-    private final ImageProcessor processor;
+    private final PromptBuilder prompts;
     private final KimiVlModel model;
     private final ModelIdentity identity;
     private final int[] stops;
@@ -32,12 +29,11 @@ public final class EmbeddedEngine implements VlmEngine {
         this.checkpoint = Checkpoint.open(checkpointDir);
         try {
             this.tokenizer = KimiTokenizer.load(checkpointDir);
-            int pad = tokenizer.requireSpecial("<|media_pad|>");
-            if (pad != checkpoint.config().mediaPlaceholderTokenId()) {
-                throw new IllegalArgumentException(checkpointDir + ": <|media_pad|> is token " + pad
-                        + " but config.json says media_placeholder_token_id " + checkpoint.config().mediaPlaceholderTokenId());
+            try {
+                this.prompts = new PromptBuilder(tokenizer, checkpoint.processor(), checkpoint.config());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(checkpointDir + ": " + e.getMessage(), e);
             }
-            this.processor = new ImageProcessor(checkpoint.processor());
             this.model = new KimiVlModel(checkpoint, where);
             this.identity = new ModelIdentity("embedded", checkpointDir.toAbsolutePath().normalize().getFileName().toString(),
                     checkpoint.fingerprint(), DemoCheckpoint.isDemo(checkpointDir), where.spec());
@@ -59,26 +55,14 @@ public final class EmbeddedEngine implements VlmEngine {
     public synchronized GenerateResult generate(GenerateRequest request) {
         GenerationOptions o = request.options();
         long t0 = System.nanoTime();
-        List<ChatPrompt.Part> parts = new ArrayList<>();
-        List<ImageProcessor.Patches> images = new ArrayList<>();
-        for (PromptPart p : request.parts()) {
-            switch (p) {
-                case PromptPart.Text t -> parts.add(new ChatPrompt.Text(t.text()));
-                case PromptPart.Image img -> {
-                    ImageProcessor.Patches patches = processor.process(img.pixels());
-                    images.add(patches);
-                    parts.add(new ChatPrompt.Image(patches.count() / (checkpoint.config().vision().mergeHeight()
-                            * checkpoint.config().vision().mergeWidth())));
-                }
-            }
-        }
-        ChatPrompt.Tokens prompt = ChatPrompt.build(tokenizer, request.system(), parts);
+        PromptBuilder.Built built = prompts.build(request);
+        ChatPrompt.Tokens prompt = built.tokens();
         int needed = prompt.length() + o.maxNewTokens();
         if (needed > contextLength()) {
             throw new IllegalArgumentException("prompt of " + prompt.length() + " tokens + " + o.maxNewTokens()
                     + " new tokens exceeds the model's context of " + contextLength() + " tokens");
         }
-        try (KimiVlModel.ImageFeatures features = model.encode(images)) {
+        try (KimiVlModel.ImageFeatures features = model.encode(built.images())) {
             return run(prompt, features, o, t0);
         }
     }
@@ -172,18 +156,13 @@ public final class EmbeddedEngine implements VlmEngine {
     }
 
     @Override
-    public int tokensForImage(int width, int height) {
-        return processor.tokensForImage(width, height);
+    public TokenCosts costs() {
+        return prompts;
     }
 
-    @Override
-    public int tokensForText(String text) {
-        return tokenizer.count(text);
-    }
-
-    @Override
-    public int contextLength() {
-        return checkpoint.config().text().maxPositionEmbeddings();
+    /** The number of prompt tokens this request would take (images processed), without running the model. */
+    public int promptTokens(GenerateRequest request) {
+        return prompts.build(request).tokens().length();
     }
 
     @Override

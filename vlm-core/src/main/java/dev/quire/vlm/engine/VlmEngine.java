@@ -8,14 +8,13 @@ public interface VlmEngine extends AutoCloseable {
 
     GenerateResult generate(GenerateRequest request);
 
-    /** LLM tokens one image of this size costs, by the same arithmetic the engine's prompt uses. */
-    int tokensForImage(int width, int height);
-
-    /** Tokens of plain text (as it would be encoded inside a prompt). */
-    int tokensForText(String text);
+    /** Token arithmetic of this engine's prompts (images, text, template, context), for planning. */
+    TokenCosts costs();
 
     /** Most tokens (prompt + answer) one request may use. */
-    int contextLength();
+    default int contextLength() {
+        return costs().contextLength();
+    }
 
     ModelIdentity identity();
 

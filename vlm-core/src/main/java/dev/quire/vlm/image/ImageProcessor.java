@@ -38,6 +38,17 @@ public final class ImageProcessor {
         return config.geometry().tokensForImage(width, height);
     }
 
+    /** {@code image} resized to {@code width × height} with the processor's own resampling (PIL-style bicubic). */
+    public static BufferedImage resize(BufferedImage image, int width, int height) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[] rgb = image.getRGB(0, 0, w, h, null, 0, w);
+        int[] out = w == width && h == height ? rgb : Resample.bicubic(rgb, w, h, width, height);
+        BufferedImage result = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        result.setRGB(0, 0, width, height, out, 0, width);
+        return result;
+    }
+
     public Patches process(BufferedImage image) {
         ImageGeometry g = config.geometry();
         ImageGeometry.Processed plan = g.process(image.getWidth(), image.getHeight());

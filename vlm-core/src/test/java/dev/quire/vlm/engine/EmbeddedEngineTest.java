@@ -54,7 +54,7 @@ class EmbeddedEngineTest {
             assertTrue(a.text().startsWith(streamed) || streamed.equals(a.text()),
                     "streamed text is the answer (up to a trailing partial character): " + streamed + " vs " + a.text());
             assertEquals(a.tokens().length, deltas.size(), "one callback per generated token");
-            int imageTokens = e.tokensForImage(200, 260);
+            int imageTokens = e.costs().imageTokens(200, 260);
             assertEquals((224 / 28) * (280 / 28), imageTokens);
             assertTrue(a.promptTokens() > imageTokens);
             assertTrue(a.timings().visionNanos() > 0 && a.timings().prefillNanos() > 0 && a.timings().decodeNanos() > 0);
@@ -73,7 +73,7 @@ class EmbeddedEngineTest {
             ImageIO.write(new BufferedImage(60, 60, BufferedImage.TYPE_INT_RGB), "png", png);
             GenerateResult fromPng = e.generate(new GenerateRequest("Answer briefly.",
                     List.of(PromptPart.png(png.toByteArray()), PromptPart.text("Describe.")), GenerationOptions.greedy(4)));
-            assertTrue(fromPng.promptTokens() > e.tokensForImage(60, 60));
+            assertTrue(fromPng.promptTokens() > e.costs().imageTokens(60, 60));
             assertThrows(IllegalArgumentException.class, () -> PromptPart.png(new byte[] {1, 2, 3}));
         }
     }
@@ -108,5 +108,31 @@ class EmbeddedEngineTest {
         assertEquals(1, EmbeddedEngine.completeUtf8Prefix(java.util.Arrays.copyOf(euro, 2)));
         assertEquals(1, EmbeddedEngine.completeUtf8Prefix(java.util.Arrays.copyOf(euro, 3)));
         assertEquals(4, EmbeddedEngine.completeUtf8Prefix(euro));
+    }
+
+    @Test
+    void tokenCostsAddUpToThePromptTheEngineBuilds() {
+        try (EmbeddedEngine e = new EmbeddedEngine(demo, "cpu")) {
+            TokenCosts c = e.costs();
+            java.util.Random r = new java.util.Random(7);
+            for (int trial = 0; trial < 40; trial++) {
+                List<PromptPart> parts = new ArrayList<>();
+                int expected = c.templateTokens(trial % 2 == 0 ? null : "You read documents.");
+                for (int i = 0, n = 1 + r.nextInt(4); i < n; i++) {
+                    String label = "Page " + (1 + r.nextInt(900)) + (r.nextBoolean() ? " (thumbnail):" : ":");
+                    int w = 1 + r.nextInt(trial < 20 ? 300 : 2500);
+                    int h = 1 + r.nextInt(trial < 20 ? 300 : 2500);
+                    parts.add(PromptPart.text(label));
+                    parts.add(PromptPart.image(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB)));
+                    expected += c.textTokens(label) + c.imagePartTokens(w, h);
+                }
+                String q = "Question: what is written on page " + trial + "? Réponds 简短.";
+                parts.add(PromptPart.text(q));
+                expected += c.textTokens(q);
+                GenerateRequest req = new GenerateRequest(trial % 2 == 0 ? null : "You read documents.", parts,
+                        GenerationOptions.greedy(1));
+                assertEquals(expected, e.promptTokens(req), "trial " + trial);
+            }
+        }
     }
 }
