@@ -92,6 +92,11 @@ public final class PromptBuilder implements TokenCosts {
     }
 
     @Override
+    public int imageAlignment() {
+        return Math.max(processor.config().geometry().alignWidth(), processor.config().geometry().alignHeight());
+    }
+
+    @Override
     public int textTokens(String text) {
         return tokenizer.count(text);
     }

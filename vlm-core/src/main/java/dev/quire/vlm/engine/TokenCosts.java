@@ -19,6 +19,9 @@ public interface TokenCosts {
     /** Tokens one image part adds to a prompt: its media markers plus {@link #imageTokens}. */
     int imagePartTokens(int width, int height);
 
+    /** Pixel grid images are padded to (patch × merge, 28 for MoonViT): a side that is a multiple costs no padding. */
+    int imageAlignment();
+
     /** Tokens one text part adds to a prompt. */
     int textTokens(String text);
 }
