@@ -16,9 +16,9 @@ import java.util.regex.Pattern;
  */
 public final class AnswerParser {
     private static final Pattern THINK = Pattern.compile("(?s)(◁think▷.*?◁/think▷|<think>.*?</think>)");
-    private static final Pattern ANSWER = Pattern.compile("(?im)^[\\s>*_#-]*(?:final\\s+)?answer[*_\\s]*[:：][*_\\s]*(.*)$");
+    private static final Pattern ANSWER = Pattern.compile("(?im)^[\\s>*_#-]*(?:final\\s+)?answer[*_ \\t]*[:：][*_ \\t]*(.*)$");
     private static final Pattern EVIDENCE = Pattern.compile(
-            "(?im)^[\\s>*_#-]*(?:evidence(?:\\s+pages?)?|pages?|sources?|citations?)[*_\\s]*[:：][*_\\s]*(.*)$");
+            "(?im)^[\\s>*_#-]*(?:evidence(?:\\s+pages?)?|pages?|sources?|citations?)[*_ \\t]*[:：][*_ \\t]*(.*)$");
     private static final Pattern NUMBER_OR_RANGE = Pattern.compile("(\\d{1,5})(?:\\s*(?:-|–|—|to)\\s*(\\d{1,5}))?");
     private static final Pattern PAGE_MENTION = Pattern.compile("(?i)\\b(?:pages?|pp?\\.)\\s*(\\d{1,5}(?:\\s*(?:,|and|&|-|–)\\s*\\d{1,5})*)");
     private static final Pattern JSON_ANSWER = Pattern.compile("(?s)\"answer\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
@@ -60,7 +60,10 @@ public final class AnswerParser {
                 answer = (hasEvidence ? text.substring(0, e.start()) + text.substring(e.end()) : text).strip();
             }
         }
-        answer = answer.replaceAll("^[*_\"'`]+|[*_\"'`]+$", "").strip();
+        answer = answer.replaceAll("^[*_`]+|[*_`]+$", "").strip();
+        if (answer.length() >= 2 && answer.startsWith("\"") && answer.endsWith("\"")) {
+            answer = answer.substring(1, answer.length() - 1).strip();
+        }
         if (NOT_ANSWERABLE.matcher(answer).matches()) {
             answer = PromptText.NOT_ANSWERABLE;
         }
