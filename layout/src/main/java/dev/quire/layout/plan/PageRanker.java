@@ -26,9 +26,9 @@ import org.apache.lucene.util.QueryBuilder;
 
 /**
  * Orders a document's pages by relevance to a question. Two rankings of the text layer are fused by reciprocal
- * rank (k = 60): BM25 over the page text (Lucene, English analyzer) and the best passage's cosine similarity to
- * the question (MiniLM embeddings). Pages without text (scans, figures) take half the score of their best
- * neighbour, and a small prior that spreads picks over the document (first page, middle, quarters, …), so a
+ * rank (k = 60): BM25 over the page's passages (Lucene, English analyzer; a page ranks by its best passage) and
+ * the best passage's cosine similarity to the question (MiniLM embeddings). Pages without text (scans, figures)
+ * take half the score of their best neighbour, and a small prior that spreads picks over the document (first page, middle, quarters, …), so a
  * scanned document still gets full-resolution pages across its length.
  */
 public final class PageRanker {
@@ -124,10 +124,12 @@ public final class PageRanker {
             IndexWriterConfig config = new IndexWriterConfig(analyzer).setSimilarity(new BM25Similarity());
             try (IndexWriter w = new IndexWriter(dir, config)) {
                 for (PageInfo p : pages) {
-                    Document d = new Document();
-                    d.add(new StoredField("page", p.number()));
-                    d.add(new TextField("text", p.text(), Field.Store.NO));
-                    w.addDocument(d);
+                    for (String passage : PassageEmbedder.passages(p.text())) {
+                        Document d = new Document();
+                        d.add(new StoredField("page", p.number()));
+                        d.add(new TextField("text", passage, Field.Store.NO));
+                        w.addDocument(d);
+                    }
                 }
             }
             Query q = new QueryBuilder(analyzer).createBooleanQuery("text", question);
@@ -138,11 +140,11 @@ public final class PageRanker {
                 IndexSearcher searcher = new IndexSearcher(reader);
                 searcher.setSimilarity(new BM25Similarity());
                 StoredFields stored = searcher.storedFields();
-                List<Integer> out = new ArrayList<>();
-                for (ScoreDoc sd : searcher.search(q, pages.size()).scoreDocs) {
+                java.util.LinkedHashSet<Integer> out = new java.util.LinkedHashSet<>();
+                for (ScoreDoc sd : searcher.search(q, Math.max(1, reader.maxDoc())).scoreDocs) {
                     out.add(stored.document(sd.doc).getField("page").numericValue().intValue());
                 }
-                return out;
+                return List.copyOf(out);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("in-memory BM25 index failed: " + e.getMessage(), e);

@@ -11,14 +11,15 @@ import java.util.List;
 /**
  * Sentence embeddings of page text with all-MiniLM-L6-v2 (quantized ONNX model shipped inside the langchain4j
  * artifact, run on ONNX Runtime in-process; nothing is downloaded). A page's text is cut into passages of at
- * most {@value #PASSAGE_WORDS} words, each embedded (384 floats, unit length); a page's relevance to a question
+ * most {@value #PASSAGE_WORDS} words (overlapping), each embedded (384 floats, unit length); a page's relevance to a question
  * is its best passage's cosine similarity. One instance is shared: loading the model takes about a second.
  */
 public final class PassageEmbedder {
     public static final String MODEL = "all-MiniLM-L6-v2-q";
     public static final int DIMENSION = 384;
-    static final int PASSAGE_WORDS = 120;
-    private static final int MAX_PASSAGES = 24;
+    static final int PASSAGE_WORDS = 48;
+    static final int PASSAGE_STRIDE = 36;
+    private static final int MAX_PASSAGES = 48;
 
     private final AllMiniLmL6V2QuantizedEmbeddingModel model = new AllMiniLmL6V2QuantizedEmbeddingModel();
 
@@ -33,15 +34,22 @@ public final class PassageEmbedder {
         return Holder.SHARED;
     }
 
-    /** The page text cut into passages of at most {@value #PASSAGE_WORDS} words (at most 24; the rest is dropped). */
+    /**
+     * The page text cut into overlapping windows of at most {@value #PASSAGE_WORDS} words, starting every
+     * {@value #PASSAGE_STRIDE} words (at most 48 passages; text beyond is not embedded). Short windows keep a
+     * fact's words together, so a page that states the fact outranks pages that mention its words apart.
+     */
     static List<String> passages(String text) {
         String[] words = text.strip().split("\\s+");
         List<String> out = new ArrayList<>();
         if (text.isBlank()) {
             return out;
         }
-        for (int i = 0; i < words.length && out.size() < MAX_PASSAGES; i += PASSAGE_WORDS) {
+        for (int i = 0; i < words.length && out.size() < MAX_PASSAGES; i += PASSAGE_STRIDE) {
             out.add(String.join(" ", java.util.Arrays.copyOfRange(words, i, Math.min(words.length, i + PASSAGE_WORDS))));
+            if (i + PASSAGE_WORDS >= words.length) {
+                break;
+            }
         }
         return out;
     }
