@@ -2,6 +2,7 @@ package dev.quire.layout.render;
 
 import dev.quire.layout.text.PageText;
 import dev.quire.layout.text.WordStripper;
+import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -76,6 +77,8 @@ public final class PdfPageRenderer implements PageSource {
             long t0 = System.nanoTime();
             BufferedImage canvas = fit.blankCanvas();
             Graphics2D g = canvas.createGraphics();
+            // PDFRenderer clears the page area with the graphics' background colour, which is black by default.
+            g.setBackground(Color.WHITE);
             try {
                 renderer.arm(Deadline.after(settings.pageTimeout(), "rendering " + what));
                 renderer.renderPageToGraphics(pageIndex, g, (float) fit.scale());
