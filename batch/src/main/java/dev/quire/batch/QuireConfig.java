@@ -1,5 +1,9 @@
 package dev.quire.batch;
 
+import dev.quire.layout.plan.PlanSettings;
+import dev.quire.layout.plan.Strategy;
+import dev.quire.vlm.demo.DemoCheckpoint;
+
 import dev.quire.ingestion.IngestLimits;
 import dev.quire.layout.render.RenderSettings;
 import dev.quire.vlm.image.ImageGeometry;
@@ -25,6 +29,55 @@ public interface QuireConfig {
     Ingest ingest();
 
     Vlm vlm();
+
+    Plan plan();
+
+    /** A model setting ({@code demo} or a checkpoint folder) as a checkpoint folder; the demo is made on first use. */
+    default Path modelDir(String model) {
+        if (DemoCheckpoint.NAME.equals(model)) {
+            return DemoCheckpoint.ensure(home().resolve("models"));
+        }
+        return Path.of(model);
+    }
+
+    /** Long-context prompt planning: how a question over a document is fitted into the model's context. */
+    interface Plan {
+        /** auto | single | multigranular | mapreduce (auto: single when every page fits at native resolution). */
+        @WithDefault("auto")
+        String strategy();
+
+        /** Context to plan for in tokens; 0 = the model's own (max_position_embeddings). Larger values are capped. */
+        @WithDefault("0")
+        int contextTokens();
+
+        /** Tokens kept free for the answer (max new tokens). */
+        @WithDefault("512")
+        int answerTokens();
+
+        /** Vision tokens of one page thumbnail in the multigranular overview. */
+        @WithDefault("128")
+        int thumbnailTokens();
+
+        /** Smallest thumbnail before falling back to map-reduce. */
+        @WithDefault("16")
+        int minThumbnailTokens();
+
+        /** Crop white margins (to the page's ink box plus margin-px) before encoding. */
+        @WithDefault("true")
+        boolean cropMargins();
+
+        @WithDefault("14")
+        int marginPx();
+
+        /** Leave pages without ink out of prompts (they are listed in the plan). */
+        @WithDefault("true")
+        boolean skipBlank();
+
+        default PlanSettings settings() {
+            return new PlanSettings(Strategy.parse(strategy()), contextTokens(), answerTokens(), thumbnailTokens(),
+                    minThumbnailTokens(), cropMargins(), marginPx(), skipBlank(), null);
+        }
+    }
 
     /** The vision-language model. */
     interface Vlm {
@@ -113,6 +166,10 @@ public interface QuireConfig {
         /** A run's claim by a process expires this long after its last heartbeat (so a killed run can be resumed). */
         @WithDefault("30")
         int leaseSeconds();
+
+        /** Embed each page's text passages (MiniLM) at ingest, so planning a question needs no model pass over pages. */
+        @WithDefault("true")
+        boolean embedPassages();
 
         default IngestLimits limits(long mainMemoryBytes) {
             return new IngestLimits(maxBytes(), maxPages(), mainMemoryBytes);

@@ -120,7 +120,8 @@ class IngestKillResumeIT {
         query(c, rows, "select 'doc', sha256, file_name, media_type, status, coalesce(reason,''), page_count, pages_failed,"
                 + " coalesce(original_blob,'') from quire.document order by sha256");
         query(c, rows, "select 'page', d.sha256, p.page_no, p.status, p.width_px, p.height_px, p.image_sha256,"
-                + " md5(coalesce(p.text,'')), jsonb_array_length(coalesce(p.words,'[]'::jsonb)) from quire.page p"
+                + " md5(coalesce(p.text,'')), jsonb_array_length(coalesce(p.words,'[]'::jsonb)),"
+                + " p.ink_x, p.ink_y, p.ink_width, p.ink_height, p.blank, length(p.passage_embeddings) from quire.page p"
                 + " join quire.document d on d.id = p.document_id order by d.sha256, p.page_no");
         query(c, rows, "select 'input', f.seq, f.path, f.status, coalesce(f.reason,''), coalesce(d.sha256,'')"
                 + " from quire.source_file f left join quire.document d on d.id = f.document_id order by f.run_id, f.seq");

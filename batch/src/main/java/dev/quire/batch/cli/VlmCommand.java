@@ -28,14 +28,6 @@ import picocli.CommandLine.Option;
         subcommands = {VlmCommand.Inspect.class, VlmCommand.Generate.class})
 public class VlmCommand {
 
-    /** {@code demo} → the built-in demo checkpoint under {@code $QUIRE_HOME/models} (made on first use); else a folder. */
-    static Path resolveModel(String model, QuireConfig config) {
-        if (DemoCheckpoint.NAME.equals(model)) {
-            return DemoCheckpoint.ensure(config.home().resolve("models"));
-        }
-        return Path.of(model);
-    }
-
     @Command(name = "generate", mixinStandardHelpOptions = true,
             description = "Ask the embedded model one question about images and print the answer and timings.")
     public static class Generate implements Callable<Integer> {
@@ -74,7 +66,7 @@ public class VlmCommand {
 
         @Override
         public Integer call() throws Exception {
-            Path dir = resolveModel(model != null ? model : config.vlm().model(), config);
+            Path dir = config.modelDir(model != null ? model : config.vlm().model());
             List<PromptPart> parts = new ArrayList<>();
             for (Path img : images) {
                 BufferedImage pixels = ImageIO.read(img.toFile());
@@ -126,7 +118,7 @@ public class VlmCommand {
 
         @Override
         public Integer call() {
-            Path dir = resolveModel(model, config);
+            Path dir = config.modelDir(model);
             if (!Files.isDirectory(dir)) {
                 System.err.println("quire vlm inspect: " + dir + " is not a folder");
                 return 2;

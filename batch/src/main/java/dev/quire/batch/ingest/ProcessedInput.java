@@ -1,5 +1,6 @@
 package dev.quire.batch.ingest;
 
+import dev.quire.layout.render.InkBox;
 import dev.quire.storage.document.DocumentStatus;
 import dev.quire.storage.document.WordBox;
 import java.util.List;
@@ -14,10 +15,11 @@ record ProcessedInput(long sourceFileId, long documentId, String mediaType, Docu
 
     record PageResult(int pageNo, String error, float widthPt, float heightPt, int rotation, int widthPx, int heightPx,
                       int contentWidthPx, int contentHeightPx, float dpi, String imageSha256, String text,
-                      List<WordBox> words, int renderMs, int textMs) {
+                      List<WordBox> words, int renderMs, int textMs, InkBox ink, byte[] passages, String embeddingModel,
+                      int embedMs) {
 
         static PageResult failed(int pageNo, String error) {
-            return new PageResult(pageNo, error, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null, 0, 0);
+            return new PageResult(pageNo, error, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null, 0, 0, null, null, null, 0);
         }
 
         boolean ok() {

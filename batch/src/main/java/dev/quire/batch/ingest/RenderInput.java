@@ -4,6 +4,8 @@ import dev.quire.batch.QuireConfig;
 import dev.quire.ingestion.Fingerprint;
 import dev.quire.ingestion.Inspection;
 import dev.quire.ingestion.Inspector;
+import dev.quire.layout.plan.PassageEmbedder;
+import dev.quire.layout.render.InkBox;
 import dev.quire.layout.render.PagePng;
 import dev.quire.layout.render.PageSource;
 import dev.quire.layout.render.RenderSettings;
@@ -25,7 +27,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Processes one input: re-checks its bytes, inspects it (type, limits, readability), stores the original,
- * renders every page at native resolution into the blob store and extracts the text layer. A page that
+ * renders every page at native resolution into the blob store, extracts the text layer, measures the ink box
+ * and embeds the text's passages (for planning). A page that
  * fails costs that page (document PARTIAL); a document that cannot be opened, or whose every page fails,
  * is REJECTED with the reason. Nothing here throws for bad input.
  */
@@ -40,6 +43,7 @@ public class RenderInput implements ItemProcessor {
     private final IngestProgress progress;
     private final RenderSettings settings;
     private final Inspector inspector;
+    private final boolean embedPassages;
 
     public RenderInput(EntityManager em, BlobStore blobs, IngestProgress progress, QuireConfig config) {
         this.em = em;
@@ -47,6 +51,7 @@ public class RenderInput implements ItemProcessor {
         this.progress = progress;
         this.settings = config.render().settings();
         this.inspector = new Inspector(config.ingest().limits(config.render().mainMemoryBytes()));
+        this.embedPassages = config.ingest().embedPassages();
     }
 
     @Override
@@ -121,12 +126,20 @@ public class RenderInput implements ItemProcessor {
         try {
             RenderedPage p = source.render(index);
             String sha = blobs.put(PagePng.encode(p.image()));
+            InkBox ink = InkBox.find(p.image()).orElse(null);
+            byte[] passages = null;
+            long e0 = System.nanoTime();
+            if (embedPassages) {
+                passages = PassageEmbedder.pack(PassageEmbedder.shared().embedPage(p.text().text()));
+            }
+            int embedMs = (int) ((System.nanoTime() - e0) / 1_000_000);
             List<WordBox> words = p.text().words().stream()
                     .map(w -> new WordBox(w.text(), w.x0(), w.y0(), w.x1(), w.y1())).toList();
             return new ProcessedInput.PageResult(p.pageNumber(), null, (float) p.sourceWidth(), (float) p.sourceHeight(),
                     p.rotation(), p.fit().width(), p.fit().height(), p.fit().contentWidth(), p.fit().contentHeight(),
                     (float) p.fit().dpi(), sha, p.text().text(), words,
-                    (int) (p.renderNanos() / 1_000_000), (int) (p.textNanos() / 1_000_000));
+                    (int) (p.renderNanos() / 1_000_000), (int) (p.textNanos() / 1_000_000), ink, passages,
+                    passages == null ? null : PassageEmbedder.MODEL, embedMs);
         } catch (IOException | RuntimeException e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
             return ProcessedInput.PageResult.failed(index + 1, msg + " (page skipped)");

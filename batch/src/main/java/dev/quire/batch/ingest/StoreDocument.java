@@ -74,6 +74,16 @@ public class StoreDocument extends AbstractItemWriter {
         p.words = r.words();
         p.renderMs = r.renderMs();
         p.textMs = r.textMs();
+        p.blank = r.ink() == null;
+        if (r.ink() != null) {
+            p.inkX = r.ink().x();
+            p.inkY = r.ink().y();
+            p.inkWidth = r.ink().width();
+            p.inkHeight = r.ink().height();
+        }
+        p.passageEmbeddings = r.passages();
+        p.embeddingModel = r.embeddingModel();
+        p.embedMs = r.passages() == null ? null : r.embedMs();
         return p;
     }
 }

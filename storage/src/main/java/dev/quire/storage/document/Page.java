@@ -64,6 +64,22 @@ public class Page extends PanacheEntityBase {
     public Integer renderMs;
     public Integer textMs;
 
+    /** The box around the page's ink, in PNG pixels; null when blank (or ingested before ink was measured). */
+    @Column(name = "ink_x")
+    public Integer inkX;
+    @Column(name = "ink_y")
+    public Integer inkY;
+    public Integer inkWidth;
+    public Integer inkHeight;
+
+    /** True when the page has no ink at all; null when not measured. */
+    public Boolean blank;
+
+    /** Embeddings of the text's passages for relevance ranking (float32 little-endian rows); null when not computed. */
+    public byte[] passageEmbeddings;
+    public String embeddingModel;
+    public Integer embedMs;
+
     public static List<Page> ofDocument(long documentId) {
         return list("documentId = ?1 order by pageNo", documentId);
     }
