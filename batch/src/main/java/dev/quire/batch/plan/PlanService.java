@@ -50,7 +50,12 @@ public class PlanService {
     }
 
     /** A stored plan. */
-    public record Planned(long id, long documentId, PromptPlan plan, String model) {
+    /**
+     * A stored plan.
+     *
+     * @param totalMicros loading the pages, planning and storing the plan
+     */
+    public record Planned(long id, long documentId, PromptPlan plan, String model, long totalMicros) {
     }
 
     /** The configured model's prompt builder (tokenizer + processor configuration; no weights are loaded). */
@@ -70,6 +75,7 @@ public class PlanService {
     /** Plans {@code question} over a stored document and stores the plan. */
     public Planned plan(long documentId, String question, PlanSettings settings) {
         PromptBuilder c = costs();
+        long t0 = System.nanoTime();
         Document doc = QuarkusTransaction.requiringNew().call(() -> Document.<Document>findById(documentId));
         if (doc == null) {
             throw new PlanException("no document " + documentId + " (see ./quire status)");
@@ -103,7 +109,7 @@ public class PlanService {
         r.model = modelName;
         r.plan = json;
         QuarkusTransaction.requiringNew().run(r::persist);
-        return new Planned(r.id, doc.id, plan, modelName);
+        return new Planned(r.id, doc.id, plan, modelName, (System.nanoTime() - t0) / 1000);
     }
 
     /** A stored plan read back. */

@@ -19,7 +19,7 @@ import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
  * so words of a question occur on many pages; a few pages each state one figure (site, metric, year). Questions
  * come in two forms: with the report's own words, and paraphrased (other words for the metric).
  */
-final class SyntheticReport {
+public final class SyntheticReport {
     static final String[] SITES = {"Kestrel", "Osprey", "Heron", "Falcon", "Plover", "Curlew", "Merlin", "Harrier",
         "Dunlin", "Gannet", "Puffin", "Avocet"};
     static final String[] TOWNS = {"Arendal", "Tromso", "Bodo", "Molde", "Hamar", "Larvik", "Narvik", "Alta", "Voss",
@@ -47,16 +47,16 @@ final class SyntheticReport {
         "The finance department closed the books on time and the auditors raised no material findings.",
     };
 
-    record Fact(int page, String site, String metric, int year, int value, String question, String paraphrase) {
+    public record Fact(int page, String site, String metric, int year, int value, String question, String paraphrase) {
     }
 
-    record Doc(Path pdf, int pages, List<Fact> facts) {
+    public record Doc(Path pdf, int pages, List<Fact> facts) {
     }
 
     private SyntheticReport() {
     }
 
-    static Doc write(Path file, int pages, int factCount, long seed) throws IOException {
+    public static Doc write(Path file, int pages, int factCount, long seed) throws IOException {
         Random r = new Random(seed);
         List<Fact> facts = new ArrayList<>();
         Set<Integer> factPages = new HashSet<>();
