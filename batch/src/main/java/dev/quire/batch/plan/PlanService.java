@@ -121,59 +121,88 @@ public class PlanService {
         }
     }
 
+    /** The columns planning reads (not the word boxes, which are large and not needed). */
+    public record PageRow(long id, int pageNo, PageStatus status, String error, Integer widthPx, Integer heightPx,
+                          Integer inkX, Integer inkY, Integer inkWidth, Integer inkHeight, Boolean blank, String text,
+                          byte[] passageEmbeddings, String imageSha256) {
+    }
+
     /** What the planner needs of each page; fills in ink boxes and passage embeddings that were never computed. */
     List<PageInfo> pageInfos(Document doc) {
-        List<Page> pages = QuarkusTransaction.requiringNew().call(() -> Page.ofDocument(doc.id));
+        List<PageRow> rows = QuarkusTransaction.requiringNew().call(() -> Page.getEntityManager().createQuery(
+                "select new dev.quire.batch.plan.PlanService$PageRow(p.id, p.pageNo, p.status, p.error, p.widthPx, "
+                        + "p.heightPx, p.inkX, p.inkY, p.inkWidth, p.inkHeight, p.blank, p.text, p.passageEmbeddings, "
+                        + "p.imageSha256) from Page p where p.documentId = ?1 order by p.pageNo", PageRow.class)
+                .setParameter(1, doc.id).getResultList());
         List<PageInfo> out = new ArrayList<>();
-        List<Page> backfilled = new ArrayList<>();
-        for (Page p : pages) {
-            if (p.status != PageStatus.OK) {
-                out.add(PageInfo.missing(p.pageNo, p.error == null ? "page was not rendered" : p.error));
+        int backfilled = 0;
+        for (PageRow r : rows) {
+            if (r.status() != PageStatus.OK) {
+                out.add(PageInfo.missing(r.pageNo(), r.error() == null ? "page was not rendered" : r.error()));
                 continue;
             }
-            boolean changed = false;
-            if (p.blank == null) {
-                InkBox ink = InkBox.find(image(p)).orElse(null);
-                p.blank = ink == null;
-                if (ink != null) {
-                    p.inkX = ink.x();
-                    p.inkY = ink.y();
-                    p.inkWidth = ink.width();
-                    p.inkHeight = ink.height();
-                }
-                changed = true;
+            if (r.blank() == null || r.passageEmbeddings() == null) {
+                r = backfill(r);
+                backfilled++;
             }
-            if (p.passageEmbeddings == null) {
-                long t0 = System.nanoTime();
-                p.passageEmbeddings = PassageEmbedder.pack(PassageEmbedder.shared().embedPage(p.text == null ? "" : p.text));
-                p.embeddingModel = PassageEmbedder.MODEL;
-                p.embedMs = (int) ((System.nanoTime() - t0) / 1_000_000);
-                changed = true;
-            }
-            if (changed) {
-                backfilled.add(p);
-            }
-            InkBox ink = p.inkX == null ? null : new InkBox(p.inkX, p.inkY, p.inkWidth, p.inkHeight);
-            out.add(new PageInfo(p.pageNo, p.widthPx, p.heightPx, ink, Boolean.TRUE.equals(p.blank), p.text,
-                    PassageEmbedder.unpack(p.passageEmbeddings), null));
+            InkBox ink = r.inkX() == null ? null : new InkBox(r.inkX(), r.inkY(), r.inkWidth(), r.inkHeight());
+            out.add(new PageInfo(r.pageNo(), r.widthPx(), r.heightPx(), ink, Boolean.TRUE.equals(r.blank()), r.text(),
+                    PassageEmbedder.unpack(r.passageEmbeddings()), null));
         }
-        if (!backfilled.isEmpty()) {
+        if (backfilled > 0) {
             LOG.infof("%s: computed ink boxes / passage embeddings of %d pages ingested without them", doc.fileName,
-                    backfilled.size());
-            QuarkusTransaction.requiringNew().run(() -> backfilled.forEach(p -> Page.getEntityManager().merge(p)));
+                    backfilled);
         }
         return out;
     }
 
-    private BufferedImage image(Page p) {
+    /** Computes and stores what a page ingested by an older version lacks. */
+    private PageRow backfill(PageRow r) {
+        Integer x = r.inkX(), y = r.inkY(), w = r.inkWidth(), h = r.inkHeight();
+        Boolean blank = r.blank();
+        if (blank == null) {
+            InkBox ink = InkBox.find(image(r.pageNo(), r.imageSha256())).orElse(null);
+            blank = ink == null;
+            if (ink != null) {
+                x = ink.x();
+                y = ink.y();
+                w = ink.width();
+                h = ink.height();
+            }
+        }
+        byte[] passages = r.passageEmbeddings();
+        long t0 = System.nanoTime();
+        if (passages == null) {
+            passages = PassageEmbedder.pack(PassageEmbedder.shared().embedPage(r.text() == null ? "" : r.text()));
+        }
+        int embedMs = (int) ((System.nanoTime() - t0) / 1_000_000);
+        PageRow done = new PageRow(r.id(), r.pageNo(), r.status(), r.error(), r.widthPx(), r.heightPx(), x, y, w, h, blank,
+                r.text(), passages, r.imageSha256());
+        QuarkusTransaction.requiringNew().run(() -> {
+            Page p = Page.findById(done.id());
+            p.inkX = done.inkX();
+            p.inkY = done.inkY();
+            p.inkWidth = done.inkWidth();
+            p.inkHeight = done.inkHeight();
+            p.blank = done.blank();
+            if (p.passageEmbeddings == null) {
+                p.passageEmbeddings = done.passageEmbeddings();
+                p.embeddingModel = PassageEmbedder.MODEL;
+                p.embedMs = embedMs;
+            }
+        });
+        return done;
+    }
+
+    private BufferedImage image(int pageNo, String sha256) {
         try {
-            BufferedImage img = ImageIO.read(blobs.path(p.imageSha256).toFile());
+            BufferedImage img = ImageIO.read(blobs.path(sha256).toFile());
             if (img == null) {
                 throw new IOException("not a PNG");
             }
             return img;
         } catch (IOException e) {
-            throw new UncheckedIOException("page " + p.pageNo + ": stored image " + p.imageSha256 + " cannot be read: "
+            throw new UncheckedIOException("page " + pageNo + ": stored image " + sha256 + " cannot be read: "
                     + e.getMessage(), e);
         }
     }
