@@ -1,0 +1,193 @@
+package dev.quire.vlm.engine;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.quire.vlm.demo.DemoCheckpoint;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The OpenAI-compatible engine against a local HTTP server that behaves like vLLM (and misbehaves on cue). */
+class OpenAiCompatibleEngineTest {
+    @TempDir
+    static Path tmp;
+    static PromptBuilder prompts;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    HttpServer server;
+    final List<JsonNode> requests = Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger failuresLeft = new AtomicInteger();
+    volatile int failStatus = 503;
+    volatile long delayMs;
+    volatile int maxModelLen = 4096;
+    final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicInteger peakInFlight = new AtomicInteger();
+
+    @BeforeAll
+    static void tokenizer() {
+        prompts = PromptBuilder.open(DemoCheckpoint.ensure(tmp));
+    }
+
+    URI start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newFixedThreadPool(8));
+        server.createContext("/v1/models", ex -> reply(ex, 200, "{\"data\":[{\"id\":\"kimi-vl\",\"max_model_len\":" + maxModelLen + "}]}"));
+        server.createContext("/v1/chat/completions", ex -> {
+            int now = inFlight.incrementAndGet();
+            peakInFlight.accumulateAndGet(now, Math::max);
+            try {
+                JsonNode body = JSON.readTree(ex.getRequestBody());
+                requests.add(body);
+                if (delayMs > 0) {
+                    Thread.sleep(delayMs);
+                }
+                if (failuresLeft.getAndDecrement() > 0) {
+                    ex.getResponseHeaders().add("Retry-After", "0");
+                    reply(ex, failStatus, "{\"error\":\"busy\"}");
+                    return;
+                }
+                if (!"Bearer secret".equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                    reply(ex, 401, "{\"error\":\"no key\"}");
+                    return;
+                }
+                reply(ex, 200, "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"Answer: 42\\nEvidence pages: 2\"},"
+                        + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":77,\"completion_tokens\":9}}");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
+        server.start();
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
+    }
+
+    static void reply(HttpExchange ex, int status, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, b.length);
+        ex.getResponseBody().write(b);
+        ex.close();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    OpenAiCompatibleEngine engine(URI uri, Duration timeout, int retries, int concurrency) {
+        return new OpenAiCompatibleEngine(new OpenAiCompatibleEngine.Settings(uri, "kimi-vl", "secret", timeout, retries,
+                Duration.ofMillis(10), concurrency), prompts, "fp");
+    }
+
+    static GenerateRequest request(int maxNew) {
+        BufferedImage a = new BufferedImage(56, 28, BufferedImage.TYPE_INT_RGB);
+        a.setRGB(3, 4, 0xff0000);
+        return new GenerateRequest("Be brief.", List.of(PromptPart.text("Page 1:"), PromptPart.image(a),
+                PromptPart.text("Page 2:"), PromptPart.image(new BufferedImage(28, 28, BufferedImage.TYPE_INT_RGB)),
+                PromptPart.text("Question?")), GenerationOptions.greedy(maxNew));
+    }
+
+    @Test
+    void sendsAMultiImageChatWithDataUrlsAndReadsTheAnswer() throws Exception {
+        try (OpenAiCompatibleEngine e = engine(start(), Duration.ofSeconds(5), 0, 2)) {
+            assertEquals(4096, e.contextLength(), "the server's max_model_len is smaller than the checkpoint's");
+            GenerateResult r = e.generate(request(16));
+            assertEquals("Answer: 42\nEvidence pages: 2", r.text());
+            assertEquals(77, r.promptTokens());
+            assertEquals("openai-compatible", r.model().engine());
+            JsonNode body = requests.getFirst();
+            assertEquals("kimi-vl", body.get("model").asText());
+            assertEquals(16, body.get("max_tokens").asInt());
+            assertEquals("system", body.get("messages").get(0).get("role").asText());
+            JsonNode content = body.get("messages").get(1).get("content");
+            assertEquals(5, content.size());
+            assertEquals("Page 1:", content.get(0).get("text").asText());
+            String url = content.get(1).get("image_url").get("url").asText();
+            assertTrue(url.startsWith("data:image/png;base64,"));
+            BufferedImage back = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(url.substring(22))));
+            assertEquals(56, back.getWidth());
+            assertEquals(0xff0000, back.getRGB(3, 4) & 0xffffff, "the image arrives pixel for pixel");
+            assertEquals("Question?", content.get(4).get("text").asText());
+        }
+    }
+
+    @Test
+    void retriesBusyAndFailingServersWithBackoffThenGivesUpClearly() throws Exception {
+        URI uri = start();
+        try (OpenAiCompatibleEngine e = engine(uri, Duration.ofSeconds(5), 3, 2)) {
+            failuresLeft.set(2);
+            failStatus = 429;
+            assertEquals("Answer: 42\nEvidence pages: 2", e.generate(request(8)).text());
+            assertEquals(3, requests.size(), "two 429s, then success");
+            failuresLeft.set(10);
+            failStatus = 503;
+            OpenAiCompatibleEngine.EngineException x = assertThrows(OpenAiCompatibleEngine.EngineException.class,
+                    () -> e.generate(request(8)));
+            assertTrue(x.getMessage().contains("failed after 4 attempts: HTTP 503"), x.getMessage());
+            failuresLeft.set(1);
+            failStatus = 400;
+            x = assertThrows(OpenAiCompatibleEngine.EngineException.class, () -> e.generate(request(8)));
+            assertTrue(x.getMessage().contains("HTTP 400"), "client errors are not retried: " + x.getMessage());
+        }
+    }
+
+    @Test
+    void timesOutAndRefusesPromptsLargerThanTheServersContext() throws Exception {
+        URI uri = start();
+        try (OpenAiCompatibleEngine e = engine(uri, Duration.ofMillis(300), 1, 2)) {
+            delayMs = 1500;
+            OpenAiCompatibleEngine.EngineException x = assertThrows(OpenAiCompatibleEngine.EngineException.class,
+                    () -> e.generate(request(8)));
+            assertTrue(x.getMessage().contains("timed out"), x.getMessage());
+            delayMs = 0;
+            int before = requests.size();
+            IllegalArgumentException big = assertThrows(IllegalArgumentException.class, () -> e.generate(request(4090)));
+            assertTrue(big.getMessage().contains("exceeds the context of kimi-vl"), big.getMessage());
+            assertEquals(before, requests.size(), "nothing is sent that cannot fit");
+        }
+    }
+
+    @Test
+    void neverHasMoreRequestsInFlightThanItsConcurrencyLimit() throws Exception {
+        URI uri = start();
+        delayMs = 150;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try (OpenAiCompatibleEngine e = engine(uri, Duration.ofSeconds(10), 0, 2)) {
+            List<Future<GenerateResult>> all = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                all.add(pool.submit(() -> e.generate(request(8))));
+            }
+            for (Future<GenerateResult> f : all) {
+                assertNotNull(f.get().text());
+            }
+            assertEquals(2, peakInFlight.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
