@@ -32,6 +32,8 @@ public interface QuireConfig {
 
     Plan plan();
 
+    Extract extract();
+
     /** A model setting ({@code demo} or a checkpoint folder) as a checkpoint folder; the demo is made on first use. */
     default Path modelDir(String model) {
         if (DemoCheckpoint.NAME.equals(model)) {
@@ -92,6 +94,51 @@ public interface QuireConfig {
         /** Prompt tokens per prefill step: bounds attention memory on long prompts. */
         @WithDefault("2048")
         int prefillChunk();
+
+        /** embedded (the in-process model) | openai-compatible (a vLLM/SGLang server at {@link #endpoint}). */
+        @WithDefault("embedded")
+        String engine();
+
+        /** Base URL of the OpenAI-compatible server, e.g. http://vllm:8000/v1. */
+        Optional<String> endpoint();
+
+        /** Model name the server serves (default: the checkpoint folder's name). */
+        Optional<String> servedModel();
+
+        /** Environment variable holding the server's API key. */
+        @WithDefault("QUIRE_VLM_API_KEY")
+        String apiKeyEnv();
+
+        /** Per-request timeout of the OpenAI-compatible engine. */
+        @WithDefault("300s")
+        Duration timeout();
+
+        /** Retries after a 429, a 5xx or a connection error (exponential backoff from 1 s). */
+        @WithDefault("4")
+        int maxRetries();
+
+        /** Most requests in flight to the server from one process. */
+        @WithDefault("4")
+        int concurrency();
+    }
+
+    /** Extraction jobs: question sets over stored documents. */
+    interface Extract {
+        /** Documents worked on at once in one process (JBeret partitions); they share one model per device. */
+        @WithDefault("2")
+        int workers();
+
+        /** A claimed document's lease; a worker that stops renewing it (died) loses the document to others. */
+        @WithDefault("60")
+        int leaseSeconds();
+
+        /** Attempts per question when the engine fails, and per document when its worker dies. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** Sampling temperature (0 = greedy, reproducible). */
+        @WithDefault("0")
+        double temperature();
     }
 
     /** Read by the quire command before Quarkus starts (see QuireMain); declared here so the keys are known. */

@@ -31,12 +31,26 @@ public class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        Result r = run(ingest, live, sources);
+        if (r.busy()) {
+            return 2;
+        }
+        System.out.println("See every input: ./quire status   Browse the pages: ./quire serve  (http://localhost:8080/)");
+        return r.ok() ? 0 : 1;
+    }
+
+    /** How an ingest from the command line ended: its run, whether it completed, or that another process owns it. */
+    record Result(long runId, boolean ok, boolean busy) {
+    }
+
+    /** Runs (or resumes) an ingest with a progress display and a summary line; shared by ingest, run and ask. */
+    static Result run(IngestService ingest, IngestProgress live, List<String> sources) throws InterruptedException {
         IngestService.Started run;
         try {
             run = ingest.start(sources);
         } catch (IngestService.RunBusyException e) {
-            System.err.println("quire ingest: " + e.getMessage());
-            return 2;
+            System.err.println("quire: " + e.getMessage());
+            return new Result(-1, false, true);
         }
         System.out.println((run.resumed() ? "Resuming" : "Starting") + " ingest run " + run.runId()
                 + " (job execution " + run.executionId() + ")");
@@ -63,7 +77,6 @@ public class IngestCommand implements Callable<Integer> {
         Map<String, Long> counts = new TreeMap<>(ingest.statusCounts(run.runId()));
         System.out.println("Run " + run.runId() + " " + p.status() + " (job " + status + "): " + counts
                 + ", " + p.pagesStored() + " pages stored");
-        System.out.println("See every input: ./quire status   Browse the pages: ./quire serve  (http://localhost:8080/)");
-        return status == BatchStatus.COMPLETED && p.status() == RunStatus.COMPLETED ? 0 : 1;
+        return new Result(run.runId(), status == BatchStatus.COMPLETED && p.status() == RunStatus.COMPLETED, false);
     }
 }

@@ -31,13 +31,21 @@ final class ProgressLine {
 
     /** Shows the state; {@code total} may be null while the inputs are still being scanned. */
     void update(long done, Integer total, long pages, long failedPages) {
+        show(format(done, total, pages, failedPages, seconds()));
+    }
+
+    double seconds() {
+        return (System.nanoTime() - started) / 1e9;
+    }
+
+    /** Shows a line: redrawn in place on a terminal, at most every few seconds otherwise. */
+    void show(String line) {
         long now = System.nanoTime();
         if (!terminal && printed && now - lastPlain < plainEvery.toNanos()) {
             return;
         }
         printed = true;
         lastPlain = now;
-        String line = format(done, total, pages, failedPages, (now - started) / 1e9);
         if (terminal) {
             out.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
             lastWidth = line.length();
@@ -48,8 +56,31 @@ final class ProgressLine {
     }
 
     void finish(long done, Integer total, long pages, long failedPages) {
-        String line = format(done, total, pages, failedPages, (System.nanoTime() - started) / 1e9);
+        finish(format(done, total, pages, failedPages, seconds()));
+    }
+
+    void finish(String line) {
         out.println(terminal ? "\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())) : line);
+    }
+
+    /** Extraction: documents done/total, answers stored/expected, answers/s, failures, ETA. */
+    static String extractFormat(long docsDone, long docsTotal, long answers, long answersTotal, long failures,
+                                long answersThisRun, double seconds) {
+        double rate = seconds > 0 ? answersThisRun / seconds : 0;
+        int filled = answersTotal == 0 ? BAR : (int) (BAR * Math.min(1.0, (double) answers / answersTotal));
+        StringBuilder s = new StringBuilder();
+        s.append('[').append("#".repeat(filled)).append("-".repeat(BAR - filled)).append("] ")
+                .append(docsDone).append('/').append(docsTotal).append(" documents | ")
+                .append(answers).append('/').append(answersTotal).append(" answers")
+                .append(String.format(Locale.ROOT, " (%.2f answers/s)", rate));
+        if (failures > 0) {
+            s.append(" | ").append(failures).append(" failed");
+        }
+        if (answersThisRun > 0 && answers < answersTotal) {
+            long eta = Math.round(seconds / answersThisRun * (answersTotal - answers));
+            s.append(String.format(Locale.ROOT, " | ETA %d:%02d", eta / 60, eta % 60));
+        }
+        return s.toString();
     }
 
     static String format(long done, Integer total, long pages, long failedPages, double seconds) {

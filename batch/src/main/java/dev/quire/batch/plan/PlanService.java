@@ -3,6 +3,7 @@ package dev.quire.batch.plan;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quire.batch.QuireConfig;
+import dev.quire.layout.plan.Demonstration;
 import dev.quire.layout.plan.PageInfo;
 import dev.quire.layout.plan.PassageEmbedder;
 import dev.quire.layout.plan.PlanException;
@@ -18,6 +19,7 @@ import dev.quire.storage.document.PageStatus;
 import dev.quire.storage.plan.PromptPlanRecord;
 import dev.quire.vlm.demo.DemoCheckpoint;
 import dev.quire.vlm.engine.PromptBuilder;
+import dev.quire.vlm.engine.TokenCosts;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.awt.image.BufferedImage;
@@ -72,10 +74,20 @@ public class PlanService {
         return config.plan().settings();
     }
 
-    /** Plans {@code question} over a stored document and stores the plan. */
+    /** A stored document's pages as the planner sees them. */
+    public record DocumentPages(Document document, List<PageInfo> pages) {
+    }
+
+    /** Plans {@code question} over a stored document with the configured model's token arithmetic and stores the plan. */
     public Planned plan(long documentId, String question, PlanSettings settings) {
         PromptBuilder c = costs();
         long t0 = System.nanoTime();
+        Planned p = plan(pages(documentId), question, List.of(), settings, c, modelName);
+        return new Planned(p.id(), p.documentId(), p.plan(), p.model(), (System.nanoTime() - t0) / 1000);
+    }
+
+    /** The pages of a READY or PARTIAL document, ready for planning. */
+    public DocumentPages pages(long documentId) {
         Document doc = QuarkusTransaction.requiringNew().call(() -> Document.<Document>findById(documentId));
         if (doc == null) {
             throw new PlanException("no document " + documentId + " (see ./quire status)");
@@ -84,9 +96,16 @@ public class PlanService {
             throw new PlanException("document " + documentId + " (" + doc.fileName + ") is " + doc.status
                     + (doc.reason == null ? "" : ": " + doc.reason) + "; only READY and PARTIAL documents have pages");
         }
-        List<PageInfo> pages = pageInfos(doc);
-        Planner planner = new Planner(c, PassageEmbedder.shared()::embedQuery);
-        PromptPlan plan = planner.plan(doc.fileName, pages, question, List.of(), settings);
+        return new DocumentPages(doc, pageInfos(doc));
+    }
+
+    /** Plans a question over loaded pages with the given model's token costs and stores the plan. */
+    public Planned plan(DocumentPages pages, String question, List<Demonstration> demos, PlanSettings settings,
+                        TokenCosts costs, String model) {
+        long t0 = System.nanoTime();
+        Document doc = pages.document();
+        Planner planner = new Planner(costs, PassageEmbedder.shared()::embedQuery);
+        PromptPlan plan = planner.plan(doc.fileName, pages.pages(), question, demos, settings);
         String json;
         try {
             json = mapper.writeValueAsString(plan);
@@ -106,10 +125,10 @@ public class PlanService {
         r.thumbnailPages = (int) plan.thumbnailPages();
         r.skippedPages = plan.skipped().size();
         r.planningMs = plan.planningMicros() / 1000f;
-        r.model = modelName;
+        r.model = model;
         r.plan = json;
         QuarkusTransaction.requiringNew().run(r::persist);
-        return new Planned(r.id, doc.id, plan, modelName, (System.nanoTime() - t0) / 1000);
+        return new Planned(r.id, doc.id, plan, model, (System.nanoTime() - t0) / 1000);
     }
 
     /** A stored plan read back. */

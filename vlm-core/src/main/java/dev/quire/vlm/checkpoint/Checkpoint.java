@@ -206,6 +206,28 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
+    /**
+     * SHA-256 over the configuration and tokenizer files only: identifies a model whose weights live elsewhere
+     * (a model served remotely, known here by its config and tokenizer).
+     */
+    public static String configFingerprint(Path dir) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (String name : List.of("config.json", "preprocessor_config.json", "tokenizer_config.json", "tiktoken.model")) {
+                Path f = dir.resolve(name);
+                if (Files.isRegularFile(f)) {
+                    md.update(name.getBytes(StandardCharsets.UTF_8));
+                    md.update(Files.readAllBytes(f));
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new CheckpointError(dir + ": cannot fingerprint the configuration: " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public int tensorCount() {
         return byTensor.size();
     }

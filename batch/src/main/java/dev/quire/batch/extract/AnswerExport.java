@@ -1,0 +1,103 @@
+package dev.quire.batch.extract;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.quire.storage.extract.Answer;
+import dev.quire.storage.extract.ExtractJob;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.io.PrintStream;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** One record per (document, question) of a job, as JSON Lines or CSV, for downstream systems. */
+@ApplicationScoped
+public class AnswerExport {
+    private final EntityManager em;
+
+    public AnswerExport(EntityManager em) {
+        this.em = em;
+    }
+
+    /** The exported record. {@code parsedValue} is JSON (a string, number, boolean, date string or array). */
+    @JsonPropertyOrder({"jobId", "documentId", "fileName", "questionKey", "question", "valueType", "status", "reason",
+        "answer", "parsedValue", "evidencePages", "rawOutput", "engine", "model", "modelCheckpoint", "device",
+        "demoModel", "strategy", "planId", "promptTokens", "completionTokens", "calls", "attempts", "planMs", "renderMs",
+        "visionMs", "prefillMs", "decodeMs", "totalMs", "worker", "createdAt"})
+    public record Row(long jobId, long documentId, String fileName, String questionKey, String question,
+                      String valueType, String status, String reason, String answer, @JsonRawValue String parsedValue,
+                      List<Integer> evidencePages, String rawOutput, String engine, String model, String modelCheckpoint,
+                      String device, Boolean demoModel, String strategy, Long planId, Integer promptTokens,
+                      Integer completionTokens, Integer calls, Integer attempts, Float planMs, Float renderMs,
+                      Float visionMs, Float prefillMs, Float decodeMs, Float totalMs, String worker,
+                      OffsetDateTime createdAt) {
+    }
+
+    public List<Row> rows(long jobId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            if (ExtractJob.findById(jobId) == null) {
+                throw new IllegalArgumentException("no extraction job " + jobId);
+            }
+            List<Object[]> found = em.createQuery("select a, d.fileName from Answer a join Document d on d.id = a.documentId "
+                    + "where a.jobId = ?1 order by a.documentId, a.id", Object[].class).setParameter(1, jobId).getResultList();
+            return found.stream().map(r -> row((Answer) r[0], (String) r[1])).toList();
+        });
+    }
+
+    private static Row row(Answer a, String fileName) {
+        return new Row(a.jobId, a.documentId, fileName, a.questionKey, a.question, a.valueType, a.status, a.reason,
+                a.answer, a.parsedValue, a.evidencePages, a.rawOutput, a.engine, a.model, a.modelCheckpoint, a.device,
+                a.demoModel, a.strategy, a.planId, a.promptTokens, a.completionTokens, a.calls, a.attempts, a.planMs,
+                a.renderMs, a.visionMs, a.prefillMs, a.decodeMs, a.totalMs, a.worker, a.createdAt);
+    }
+
+    public long jsonl(long jobId, PrintStream out) throws JsonProcessingException {
+        ObjectWriter w = new ObjectMapper().registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writer();
+        List<Row> rows = rows(jobId);
+        for (Row r : rows) {
+            out.println(w.writeValueAsString(r));
+        }
+        return rows.size();
+    }
+
+    /** CSV with a header; evidence pages joined with ';', the parsed value as JSON text. */
+    public long csv(long jobId, PrintStream out) throws JsonProcessingException {
+        CsvMapper csv = new CsvMapper();
+        csv.registerModule(new JavaTimeModule()).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        CsvSchema schema = csv.schemaFor(CsvRow.class).withHeader();
+        List<Row> rows = rows(jobId);
+        out.print(csv.writer(schema).writeValueAsString(rows.stream().map(CsvRow::of).toList()));
+        return rows.size();
+    }
+
+    @JsonPropertyOrder({"jobId", "documentId", "fileName", "questionKey", "question", "valueType", "status", "reason",
+        "answer", "parsedValue", "evidencePages", "rawOutput", "engine", "model", "modelCheckpoint", "device",
+        "demoModel", "strategy", "planId", "promptTokens", "completionTokens", "calls", "attempts", "planMs", "renderMs",
+        "visionMs", "prefillMs", "decodeMs", "totalMs", "worker", "createdAt"})
+    record CsvRow(long jobId, long documentId, String fileName, String questionKey, String question, String valueType,
+                  String status, String reason, String answer, String parsedValue, String evidencePages,
+                  String rawOutput, String engine, String model, String modelCheckpoint, String device,
+                  Boolean demoModel, String strategy, Long planId, Integer promptTokens, Integer completionTokens,
+                  Integer calls, Integer attempts, Float planMs, Float renderMs, Float visionMs, Float prefillMs,
+                  Float decodeMs, Float totalMs, String worker, String createdAt) {
+        static CsvRow of(Row r) {
+            return new CsvRow(r.jobId(), r.documentId(), r.fileName(), r.questionKey(), r.question(), r.valueType(),
+                    r.status(), r.reason(), r.answer(), r.parsedValue(), r.evidencePages() == null ? ""
+                    : r.evidencePages().stream().map(String::valueOf).collect(Collectors.joining(";")), r.rawOutput(),
+                    r.engine(), r.model(), r.modelCheckpoint(), r.device(), r.demoModel(), r.strategy(), r.planId(),
+                    r.promptTokens(), r.completionTokens(), r.calls(), r.attempts(), r.planMs(), r.renderMs(),
+                    r.visionMs(), r.prefillMs(), r.decodeMs(), r.totalMs(), r.worker(),
+                    r.createdAt() == null ? null : r.createdAt().toString());
+        }
+    }
+}

@@ -1,0 +1,390 @@
+package dev.quire.batch.extract;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quire.batch.QuireConfig;
+import dev.quire.batch.plan.PlanService;
+import dev.quire.layout.plan.AnswerParser;
+import dev.quire.layout.plan.Demonstration;
+import dev.quire.layout.plan.ParsedAnswer;
+import dev.quire.layout.plan.PlanException;
+import dev.quire.layout.plan.PlanSettings;
+import dev.quire.layout.plan.PromptAssembler;
+import dev.quire.layout.plan.PromptPlan;
+import dev.quire.storage.blob.BlobStore;
+import dev.quire.storage.document.Page;
+import dev.quire.storage.extract.Answer;
+import dev.quire.storage.extract.ExtractJob;
+import dev.quire.vlm.engine.GenerateRequest;
+import dev.quire.vlm.engine.GenerateResult;
+import dev.quire.vlm.engine.GenerationOptions;
+import dev.quire.vlm.engine.ModelIdentity;
+import dev.quire.vlm.engine.PromptPart;
+import dev.quire.vlm.engine.VlmEngine;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.PersistenceException;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.jboss.logging.Logger;
+
+/**
+ * Answers every question of a job about one claimed document: plan (stored), assemble the prompt from the stored
+ * page images, ask the engine (map calls, then a reduce call or the rule), parse the reply and its evidence,
+ * parse typed fields, and write one answer row per question in its own transaction. Questions already answered
+ * (by an earlier, interrupted attempt) are skipped, so a redone document never duplicates an answer. Every
+ * failure is an answer row with the reason; engine failures are retried up to {@code max-attempts}.
+ */
+@ApplicationScoped
+public class DocumentExtractor {
+    private static final Logger LOG = Logger.getLogger(DocumentExtractor.class);
+
+    private final PlanService plans;
+    private final Engines engines;
+    private final BlobStore blobs;
+    private final QuireConfig config;
+    private final WorkQueue queue;
+    private final ObjectMapper mapper;
+    private final ScheduledExecutorService leases = Executors.newScheduledThreadPool(1, r -> {
+        Thread t = new Thread(r, "lease-renewal");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public DocumentExtractor(PlanService plans, Engines engines, BlobStore blobs, QuireConfig config, WorkQueue queue,
+                             ObjectMapper mapper) {
+        this.plans = plans;
+        this.engines = engines;
+        this.blobs = blobs;
+        this.config = config;
+        this.queue = queue;
+        this.mapper = mapper;
+    }
+
+    /** What one document came to. */
+    public record Outcome(int answered, int failed, int skipped, String error) {
+    }
+
+    /** Listens to each stored answer (progress). */
+    public interface AnswerListener {
+        void stored(Answer a);
+    }
+
+    public Outcome process(WorkQueue.Claim claim, AnswerListener listener) {
+        long period = Math.max(1, config.extract().leaseSeconds() / 3);
+        ScheduledFuture<?> renewal = leases.scheduleAtFixedRate(() -> {
+            try {
+                queue.renew(claim);
+            } catch (RuntimeException e) {
+                LOG.warnf("renewing the lease of work item %d failed: %s", claim.itemId(), e.getMessage());
+            }
+        }, period, period, TimeUnit.SECONDS);
+        try {
+            return answerAll(claim, listener);
+        } finally {
+            renewal.cancel(false);
+        }
+    }
+
+    private Outcome answerAll(WorkQueue.Claim claim, AnswerListener listener) {
+        ExtractJob job = QuarkusTransaction.requiringNew().call(() -> ExtractJob.<ExtractJob>findById(claim.jobId()));
+        QuestionSet qs = readSet(job);
+        List<QuestionSet.Ask> asks = qs.asks();
+        Set<String> done = new HashSet<>(QuarkusTransaction.requiringNew().call(() -> Answer.getEntityManager()
+                .createQuery("select a.questionKey from Answer a where a.jobId = ?1 and a.documentId = ?2", String.class)
+                .setParameter(1, claim.jobId()).setParameter(2, claim.documentId()).getResultList()));
+        VlmEngine engine = engines.engine();
+        int answered = 0;
+        int failed = 0;
+        PlanService.DocumentPages pages;
+        List<Demonstration> demos;
+        try {
+            pages = plans.pages(claim.documentId());
+            demos = demonstrations(qs);
+        } catch (PlanException | UncheckedIOException e) {
+            // The document (or the set's demonstrations) cannot be used: every question records why.
+            for (QuestionSet.Ask ask : asks) {
+                if (!done.contains(ask.key())) {
+                    Answer a = base(claim, ask, engine.identity());
+                    a.status = "FAILED";
+                    a.reason = e.getMessage();
+                    store(a, listener);
+                    failed++;
+                }
+            }
+            return new Outcome(0, failed, done.size(), e.getMessage());
+        }
+        PageImages images = new PageImages(claim.documentId());
+        for (QuestionSet.Ask ask : asks) {
+            if (done.contains(ask.key())) {
+                continue;
+            }
+            Answer a = answer(claim, ask, pages, demos, images, engine);
+            if (store(a, listener)) {
+                if ("FAILED".equals(a.status)) {
+                    failed++;
+                } else {
+                    answered++;
+                }
+            }
+        }
+        return new Outcome(answered, failed, done.size(), null);
+    }
+
+    private Answer answer(WorkQueue.Claim claim, QuestionSet.Ask ask, PlanService.DocumentPages pages,
+                          List<Demonstration> demos, PageImages images, VlmEngine engine) {
+        long t0 = System.nanoTime();
+        Answer a = base(claim, ask, engine.identity());
+        PlanSettings settings = plans.settings();
+        PlanService.Planned planned;
+        try {
+            planned = plans.plan(pages, ask.question(), demos, settings, engine.costs(), engine.identity().name());
+        } catch (PlanException e) {
+            a.status = "FAILED";
+            a.reason = "not plannable: " + e.getMessage();
+            a.totalMs = ms(System.nanoTime() - t0);
+            return a;
+        }
+        PromptPlan plan = planned.plan();
+        a.planId = planned.id();
+        a.strategy = plan.strategy().id();
+        a.planMs = planned.totalMicros() / 1000f;
+        Cost cost = new Cost();
+        try {
+            List<PromptPlan.Prompt> maps = plan.prompts().stream().filter(p -> p.role() != PromptPlan.Role.REDUCE).toList();
+            List<ParsedAnswer> parsed = new ArrayList<>();
+            List<String> raws = new ArrayList<>();
+            for (PromptPlan.Prompt p : maps) {
+                long r0 = System.nanoTime();
+                List<PromptPart> parts = PromptAssembler.parts(p, images::page, demos);
+                cost.renderNanos += System.nanoTime() - r0;
+                GenerateResult result = generate(engine, settings, parts, cost);
+                raws.add(result.text());
+                parsed.add(AnswerParser.parse(result.text(), p.firstPage(), p.lastPage()));
+            }
+            ParsedAnswer finalAnswer;
+            String raw;
+            if (maps.size() == 1) {
+                finalAnswer = parsed.getFirst();
+                raw = raws.getFirst();
+            } else {
+                PromptPlan.Prompt reduce = plan.prompts().getLast().role() == PromptPlan.Role.REDUCE ? plan.prompts().getLast() : null;
+                StringBuilder all = new StringBuilder();
+                for (int i = 0; i < maps.size(); i++) {
+                    all.append("[pages ").append(maps.get(i).firstPage()).append('-').append(maps.get(i).lastPage())
+                            .append("] ").append(raws.get(i)).append('\n');
+                }
+                if (reduce != null) {
+                    GenerateResult result = generate(engine, settings,
+                            PromptAssembler.reduceParts(reduce, maps, parsed, engine.costs(), plan.answerTokens()), cost);
+                    all.append("[reduce] ").append(result.text());
+                    finalAnswer = AnswerParser.parse(result.text(), 1, plan.pages());
+                } else {
+                    finalAnswer = AnswerParser.combine(parsed);
+                }
+                raw = all.toString();
+            }
+            a.rawOutput = raw;
+            a.answer = finalAnswer.answer();
+            a.evidencePages = finalAnswer.evidencePages();
+            List<String> problems = new ArrayList<>(finalAnswer.problems());
+            if (!finalAnswer.answerable()) {
+                a.status = finalAnswer.answer().isBlank() ? "PARSE_ERROR" : "NOT_ANSWERABLE";
+            } else if (ask.type() != null) {
+                FieldType.Value v = ask.type().parseValue(finalAnswer.answer());
+                if (v.ok()) {
+                    a.status = "ANSWERED";
+                    a.parsedValue = json(v.value());
+                } else {
+                    a.status = "PARSE_ERROR";
+                    problems.addFirst("value does not parse as " + ask.type().id() + ": " + v.error());
+                }
+            } else {
+                a.status = "ANSWERED";
+                a.parsedValue = json(finalAnswer.answer());
+            }
+            a.reason = problems.isEmpty() ? null : String.join("; ", problems);
+        } catch (EngineFailure e) {
+            a.status = "FAILED";
+            a.reason = e.getMessage();
+        } catch (IOException | UncheckedIOException e) {
+            a.status = "FAILED";
+            a.reason = "page images cannot be read: " + e.getMessage();
+        }
+        a.promptTokens = cost.promptTokens;
+        a.completionTokens = cost.completionTokens;
+        a.calls = cost.calls;
+        a.attempts = cost.attempts;
+        a.renderMs = ms(cost.renderNanos);
+        a.visionMs = ms(cost.visionNanos);
+        a.prefillMs = ms(cost.prefillNanos);
+        a.decodeMs = ms(cost.decodeNanos);
+        a.totalMs = ms(System.nanoTime() - t0);
+        return a;
+    }
+
+    /** Token counts and time over the calls of one answer. */
+    private static final class Cost {
+        int promptTokens;
+        int completionTokens;
+        int calls;
+        int attempts;
+        long renderNanos;
+        long visionNanos;
+        long prefillNanos;
+        long decodeNanos;
+    }
+
+    private static final class EngineFailure extends RuntimeException {
+        EngineFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private GenerateResult generate(VlmEngine engine, PlanSettings settings, List<PromptPart> parts, Cost cost) {
+        GenerationOptions o = GenerationOptions.greedy(settings.answerTokens())
+                .withPrefillChunk(config.vlm().prefillChunk());
+        if (config.extract().temperature() > 0) {
+            o = o.withSampling(config.extract().temperature(), 1.0, 0);
+        }
+        RuntimeException last = null;
+        int max = Math.max(1, config.extract().maxAttempts());
+        for (int attempt = 1; attempt <= max; attempt++) {
+            cost.attempts++;
+            try {
+                GenerateResult r = engine.generate(new GenerateRequest(settings.system(), parts, o));
+                cost.calls++;
+                cost.promptTokens += r.promptTokens();
+                cost.completionTokens += r.tokens().length > 0 ? r.tokens().length : r.timings().decodedTokens();
+                cost.visionNanos += r.timings().visionNanos();
+                cost.prefillNanos += r.timings().prefillNanos();
+                cost.decodeNanos += r.timings().decodeNanos();
+                return r;
+            } catch (IllegalArgumentException e) {
+                throw new EngineFailure("engine refused the prompt: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                last = e;
+                LOG.warnf("engine call failed (attempt %d of %d): %s", attempt, max, e.getMessage());
+            }
+        }
+        throw new EngineFailure("engine failed " + max + " times: " + last.getMessage(), last);
+    }
+
+    private Answer base(WorkQueue.Claim claim, QuestionSet.Ask ask, ModelIdentity id) {
+        Answer a = new Answer();
+        a.jobId = claim.jobId();
+        a.documentId = claim.documentId();
+        a.questionKey = ask.key();
+        a.question = ask.question();
+        a.valueType = ask.type() == null ? null : ask.type().id();
+        a.engine = id.engine();
+        a.model = id.name();
+        a.modelCheckpoint = id.checkpoint();
+        a.device = id.device();
+        a.demoModel = id.demo();
+        a.worker = claim.owner();
+        return a;
+    }
+
+    /** Inserts the answer; false when another worker already stored this (job, document, question). */
+    private boolean store(Answer a, AnswerListener listener) {
+        try {
+            QuarkusTransaction.requiringNew().run(a::persist);
+        } catch (PersistenceException | io.quarkus.narayana.jta.QuarkusTransactionException e) {
+            boolean exists = QuarkusTransaction.requiringNew().call(() -> Answer.count(
+                    "jobId = ?1 and documentId = ?2 and questionKey = ?3", a.jobId, a.documentId, a.questionKey) > 0);
+            if (exists) {
+                LOG.debugf("answer %s for document %d already stored by another worker", a.questionKey, a.documentId);
+                return false;
+            }
+            throw e;
+        }
+        if (listener != null) {
+            listener.stored(a);
+        }
+        return true;
+    }
+
+    private QuestionSet readSet(ExtractJob job) {
+        try {
+            return QuestionSet.mapper(false).readValue(job.questionSet, QuestionSet.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("job " + job.id + ": stored question set cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private List<Demonstration> demonstrations(QuestionSet qs) {
+        List<Demonstration> out = new ArrayList<>();
+        for (QuestionSet.Demo d : qs.demonstrations()) {
+            String sha = d.image().startsWith("blob:") ? d.image().substring(5) : d.image();
+            try {
+                BufferedImage img = ImageIO.read(blobs.path(sha).toFile());
+                if (img == null) {
+                    throw new IOException("not an image");
+                }
+                out.add(new Demonstration(img, d.question(), d.answer(), d.evidencePages()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("demonstration image " + d.image() + " cannot be read: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static float ms(long nanos) {
+        return nanos / 1e6f;
+    }
+
+    /** Stored page images of one document, decoded on demand; a few recent ones are kept. */
+    private final class PageImages {
+        private final Map<Integer, String> sha = new java.util.HashMap<>();
+        private final Map<Integer, BufferedImage> recent = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, BufferedImage> e) {
+                return size() > 8;
+            }
+        };
+
+        PageImages(long documentId) {
+            QuarkusTransaction.requiringNew().call(() -> Page.getEntityManager()
+                            .createQuery("select p.pageNo, p.imageSha256 from Page p where p.documentId = ?1", Object[].class)
+                            .setParameter(1, documentId).getResultList())
+                    .forEach(r -> sha.put((Integer) r[0], (String) r[1]));
+        }
+
+        BufferedImage page(int number) throws IOException {
+            BufferedImage img = recent.get(number);
+            if (img == null) {
+                String s = sha.get(number);
+                if (s == null) {
+                    throw new IOException("page " + number + " has no stored image");
+                }
+                img = ImageIO.read(blobs.path(s).toFile());
+                if (img == null) {
+                    throw new IOException("page " + number + ": stored image " + s + " is not a PNG");
+                }
+                recent.put(number, img);
+            }
+            return img;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.quire.batch.extract;
+
+import dev.quire.batch.QuireConfig;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Work items in PostgreSQL, shared by every worker process: a worker claims the next open document with
+ * {@code SELECT … FOR UPDATE SKIP LOCKED} (so two workers never take the same one), holds it under a lease it
+ * renews while working, and finishes it. An item whose lease ran out (its worker died) is open again; an item
+ * whose workers died {@code max-attempts} times is marked FAILED with that reason instead of being retried forever.
+ */
+@ApplicationScoped
+public class WorkQueue {
+    private static final Logger LOG = Logger.getLogger(WorkQueue.class);
+
+    private final EntityManager em;
+    private final QuireConfig config;
+    private final String process = ProcessHandle.current().pid() + "@" + host();
+
+    public WorkQueue(EntityManager em, QuireConfig config) {
+        this.em = em;
+        this.config = config;
+    }
+
+    /** A claimed item: which job and document, and how many times it has been claimed. */
+    public record Claim(long itemId, long jobId, long documentId, int attempts, String owner) {
+    }
+
+    /** This process's worker name for a thread: pid@host/thread. */
+    public String owner() {
+        return process + "/" + Thread.currentThread().getName();
+    }
+
+    /** Claims the next open item of {@code jobId} (or of any running job when null); empty when none is left. */
+    public Optional<Claim> claim(Long jobId) {
+        String owner = owner();
+        while (true) {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
+                    UPDATE {h-schema}work_item SET status = 'CLAIMED', owner = ?1, attempts = attempts + 1,
+                           lease_until = now() + make_interval(secs => ?2), started_at = coalesce(started_at, now())
+                    WHERE id = (SELECT w.id FROM {h-schema}work_item w JOIN {h-schema}extract_job j ON j.id = w.job_id
+                                WHERE j.status = 'RUNNING' AND (CAST(?3 AS BIGINT) IS NULL OR w.job_id = ?3)
+                                  AND (w.status = 'PENDING' OR (w.status = 'CLAIMED' AND w.lease_until < now()))
+                                ORDER BY w.job_id, w.id
+                                LIMIT 1 FOR UPDATE OF w SKIP LOCKED)
+                    RETURNING id, job_id, document_id, attempts""")
+                    .setParameter(1, owner).setParameter(2, config.extract().leaseSeconds()).setParameter(3, jobId)
+                    .getResultList());
+            if (rows.isEmpty()) {
+                return Optional.empty();
+            }
+            Object[] r = rows.getFirst();
+            Claim c = new Claim(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), ((Number) r[2]).longValue(),
+                    ((Number) r[3]).intValue(), owner);
+            if (c.attempts() > config.extract().maxAttempts()) {
+                finish(c, false, "its worker stopped (died or lost the lease) " + (c.attempts() - 1)
+                        + " times while processing this document; not retried again");
+                LOG.warnf("work item %d (document %d) failed after %d attempts", c.itemId(), c.documentId(), c.attempts() - 1);
+                continue;
+            }
+            return Optional.of(c);
+        }
+    }
+
+    /** Extends the lease of a claim still held by its owner; false when the claim was lost. */
+    public boolean renew(Claim c) {
+        int n = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                        "UPDATE {h-schema}work_item SET lease_until = now() + make_interval(secs => ?1) "
+                                + "WHERE id = ?2 AND owner = ?3 AND status = 'CLAIMED'")
+                .setParameter(1, config.extract().leaseSeconds()).setParameter(2, c.itemId()).setParameter(3, c.owner())
+                .executeUpdate());
+        return n == 1;
+    }
+
+    /** Marks the item DONE (or FAILED with the reason) if its owner still holds it, then closes finished jobs. */
+    public void finish(Claim c, boolean done, String error) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("UPDATE {h-schema}work_item SET status = ?1, last_error = ?2, finished_at = now(), lease_until = NULL "
+                            + "WHERE id = ?3 AND owner = ?4 AND status = 'CLAIMED'")
+                    .setParameter(1, done ? "DONE" : "FAILED").setParameter(2, error).setParameter(3, c.itemId())
+                    .setParameter(4, c.owner()).executeUpdate();
+            em.createNativeQuery("UPDATE {h-schema}extract_job j SET status = 'COMPLETED', finished_at = now() "
+                            + "WHERE j.id = ?1 AND j.status = 'RUNNING' AND NOT EXISTS (SELECT 1 FROM {h-schema}work_item w "
+                            + "WHERE w.job_id = j.id AND w.status IN ('PENDING', 'CLAIMED'))")
+                    .setParameter(1, c.jobId()).executeUpdate();
+        });
+    }
+
+    private static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}
