@@ -46,6 +46,16 @@ final class QuireProcess {
         return pb;
     }
 
+    /** The same command against an external PostgreSQL, with extra system properties. */
+    static ProcessBuilder commandWithDatabase(Path home, Path log, String jdbcUrl, Map<String, String> sysProps,
+                                              String... args) {
+        Map<String, String> props = new java.util.HashMap<>(sysProps);
+        props.putIfAbsent("quarkus.log.level", "WARN");
+        ProcessBuilder pb = command(home, log, props, args);
+        pb.environment().put("QUIRE_DB_URL", jdbcUrl);
+        return pb;
+    }
+
     /** Connects to the embedded server running over {@code home/db} (port from its postmaster.pid). */
     static Connection connect(Path home) throws IOException, SQLException {
         List<String> pid = Files.readAllLines(home.resolve("db/postmaster.pid"));

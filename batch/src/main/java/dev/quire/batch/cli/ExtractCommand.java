@@ -20,6 +20,9 @@ public class ExtractCommand implements Callable<Integer> {
             description = "documents: all (default), ids and ranges (3,7-9), run:N (an ingest run), or a file-name glob ('*.pdf')")
     String docs;
 
+    @Option(names = "--submit-only", description = "create the job and print its id; leave the work to quire worker processes")
+    boolean submitOnly;
+
     private final ExtractService extract;
     private final ExtractProgress live;
 
@@ -36,6 +39,12 @@ public class ExtractCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             System.err.println("quire extract: " + e.getMessage());
             return 2;
+        }
+        if (submitOnly) {
+            ExtractService.JobProgress p = extract.progress(job);
+            System.out.println("Submitted extraction job " + job + ": " + p.documents() + " documents × " + p.questions()
+                    + " questions. Work it off with: ./quire worker --job " + job);
+            return 0;
         }
         return ExtractRun.run(extract, live, job, false) ? 0 : 1;
     }

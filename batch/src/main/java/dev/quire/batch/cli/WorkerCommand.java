@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = {"Work off extraction jobs from the shared PostgreSQL: claim documents (FOR UPDATE SKIP LOCKED, under a",
                 "lease), answer them, repeat. Run as many as you like (one per pod); a killed worker's documents are",
-                "taken over when its lease expires. Exits when no work is left, or keeps polling with --follow."})
+                "taken over when its lease expires. Exits when every document of the job(s) is done (it waits while other",
+                "workers hold documents, in case they died), or keeps polling for new jobs with --follow."})
 public class WorkerCommand implements Callable<Integer> {
     @Option(names = "--job", description = "only this extraction job (default: every running job)")
     Long job;
@@ -19,7 +20,7 @@ public class WorkerCommand implements Callable<Integer> {
     @Option(names = "--follow", description = "keep polling for new work instead of exiting when none is left")
     boolean follow;
 
-    @Option(names = "--poll", defaultValue = "5s", description = "polling interval with --follow (default 5s)")
+    @Option(names = "--poll", defaultValue = "PT2S", description = "polling interval while waiting for work (ISO-8601, default PT2S)")
     Duration poll;
 
     private final ExtractService extract;
@@ -43,10 +44,14 @@ public class WorkerCommand implements Callable<Integer> {
                 System.out.println("Worker " + ProcessHandle.current().pid() + ": " + did + " documents, "
                         + live.answers() + " answers so far (" + live.failed() + " failed)");
             }
-            if (follow && did == 0) {
+            boolean open = extract.openItems(job) > 0;
+            if ((follow || open) && did == 0) {
                 Thread.sleep(poll);
             }
-        } while (follow);
+            if (!follow && !open) {
+                break;
+            }
+        } while (true);
         return failed ? 1 : 0;
     }
 }

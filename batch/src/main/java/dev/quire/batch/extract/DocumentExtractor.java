@@ -143,6 +143,27 @@ public class DocumentExtractor {
         return new Outcome(answered, failed, done.size(), null);
     }
 
+    /** Stores a FAILED row with {@code reason} for every question of the claim not answered yet; returns how many. */
+    public int failRemaining(WorkQueue.Claim claim, String reason, AnswerListener listener) {
+        ExtractJob job = QuarkusTransaction.requiringNew().call(() -> ExtractJob.<ExtractJob>findById(claim.jobId()));
+        Set<String> done = new HashSet<>(QuarkusTransaction.requiringNew().call(() -> Answer.getEntityManager()
+                .createQuery("select a.questionKey from Answer a where a.jobId = ?1 and a.documentId = ?2", String.class)
+                .setParameter(1, claim.jobId()).setParameter(2, claim.documentId()).getResultList()));
+        ModelIdentity id = engines.identityOrNull();
+        int n = 0;
+        for (QuestionSet.Ask ask : readSet(job).asks()) {
+            if (!done.contains(ask.key())) {
+                Answer a = base(claim, ask, id);
+                a.status = "FAILED";
+                a.reason = reason;
+                if (store(a, listener)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     private Answer answer(WorkQueue.Claim claim, QuestionSet.Ask ask, PlanService.DocumentPages pages,
                           List<Demonstration> demos, PageImages images, VlmEngine engine) {
         long t0 = System.nanoTime();
@@ -284,6 +305,9 @@ public class DocumentExtractor {
 
     private Answer base(WorkQueue.Claim claim, QuestionSet.Ask ask, ModelIdentity id) {
         Answer a = new Answer();
+        if (id == null) {
+            id = new ModelIdentity("unknown", "unknown", null, false, "unknown");
+        }
         a.jobId = claim.jobId();
         a.documentId = claim.documentId();
         a.questionKey = ask.key();

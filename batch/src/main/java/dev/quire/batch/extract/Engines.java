@@ -51,6 +51,11 @@ public class Engines {
         return engine;
     }
 
+    /** The engine's identity if it was made (for failure rows written before or without it). */
+    public synchronized dev.quire.vlm.engine.ModelIdentity identityOrNull() {
+        return engine == null ? null : engine.identity();
+    }
+
     @PreDestroy
     synchronized void close() {
         if (engine != null) {

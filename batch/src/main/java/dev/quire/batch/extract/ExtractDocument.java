@@ -8,6 +8,7 @@ import jakarta.inject.Named;
 @Named("extractDocument")
 @Dependent
 public class ExtractDocument implements ItemProcessor {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ExtractDocument.class);
     private final DocumentExtractor extractor;
     private final ExtractProgress progress;
 
@@ -27,8 +28,12 @@ public class ExtractDocument implements ItemProcessor {
         try {
             outcome = extractor.process(claim, progress::stored);
         } catch (RuntimeException e) {
-            // Unexpected: the document is marked FAILED with the reason; the other documents go on.
-            outcome = new DocumentExtractor.Outcome(0, 0, 0, "document " + claim.documentId() + ": " + e);
+            // Unexpected: every question not yet answered gets a FAILED row with the reason, the document is
+            // marked FAILED, and the other documents go on.
+            LOG.errorf(e, "document %d of job %d failed", claim.documentId(), claim.jobId());
+            String reason = "document " + claim.documentId() + ": " + e;
+            int failed = extractor.failRemaining(claim, reason, progress::stored);
+            outcome = new DocumentExtractor.Outcome(0, failed, 0, reason);
         }
         return new Done(claim, outcome);
     }

@@ -2,7 +2,6 @@ package dev.quire.batch.extract;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.quire.storage.blob.BlobStore;
-import dev.quire.storage.document.Document;
 import dev.quire.storage.document.DocumentStatus;
 import dev.quire.storage.extract.ExtractJob;
 import dev.quire.storage.extract.WorkItem;
@@ -199,12 +198,16 @@ public class ExtractService {
         }
     }
 
+    /** Documents not yet done (pending, or claimed by some worker) of a job, or of every running job when null. */
+    public long openItems(Long jobId) {
+        return QuarkusTransaction.requiringNew().call(() -> em.createQuery(
+                        "select count(w) from WorkItem w, ExtractJob j where j.id = w.jobId and j.status = 'RUNNING' "
+                                + "and w.status in ('PENDING', 'CLAIMED') and (?1 is null or w.jobId = ?1)", Long.class)
+                .setParameter(1, jobId).getSingleResult());
+    }
+
     /** The document ids a selection names now (for messages). */
     public List<Long> select(String selection) {
         return QuarkusTransaction.requiringNew().call(() -> DocumentSelection.parse(selection).documentIds(em));
-    }
-
-    static boolean usable(Document d) {
-        return d.status == DocumentStatus.READY || d.status == DocumentStatus.PARTIAL;
     }
 }

@@ -8,8 +8,6 @@ import dev.quire.vlm.config.ModelConfig;
 import dev.quire.vlm.model.WeightLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -44,7 +42,8 @@ public final class DemoCheckpoint {
                 write(tmp);
                 try {
                     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-                } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+                } catch (IOException e) {
+                    // Another process made it first (the target exists: FileAlreadyExists, DirectoryNotEmpty): use theirs.
                     if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
                         throw e;
                     }

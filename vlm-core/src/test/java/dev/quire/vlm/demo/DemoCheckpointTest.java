@@ -109,4 +109,20 @@ class DemoCheckpointTest {
             assertTrue(e.getMessage().contains("tensor multi_modal_projector.linear_2.bias in model.safetensors has shape [8, 8], the configuration needs [64]"), e.getMessage());
         }
     }
+
+    @Test
+    void processesMakingTheDemoAtOnceAllGetIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path models) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<java.nio.file.Path>> made = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                made.add(pool.submit(() -> DemoCheckpoint.ensure(models)));
+            }
+            for (java.util.concurrent.Future<java.nio.file.Path> f : made) {
+                org.junit.jupiter.api.Assertions.assertEquals(models.resolve("demo"), f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
