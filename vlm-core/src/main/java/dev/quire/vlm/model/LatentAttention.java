@@ -3,8 +3,10 @@ package dev.quire.vlm.model;
 import dev.quire.vlm.config.TextConfig;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
@@ -71,22 +73,36 @@ final class LatentAttention {
         Tensor keys = cache.append(layer, start, torch.cat(new TensorVector(latent, kRope), 1)); // (S, lora + r)
         long s = keys.size(0);
 
+        // Scores and weighted sums run in the cache's precision on CUDA, in float32 on CPU (CPUs without bf16
+        // matrix units are many times slower at bf16 GEMMs than at float32 ones; the cache stays compact either way).
+        torch.ScalarType work = x.is_cuda() ? keys.scalar_type() : torch.ScalarType.Float;
+        Tensor keysWork = keys.to(work);
         Tensor qLatent = qNope.permute(1, 0, 2).matmul(wUk); // (heads, T, lora)
-        Tensor query = torch.cat(new TensorVector(qLatent, qRope.permute(1, 0, 2)), 2).to(keys.scalar_type()); // (heads, T, lora + r)
+        Tensor query = torch.cat(new TensorVector(qLatent, qRope.permute(1, 0, 2)), 2).to(work); // (heads, T, lora + r)
         // Scores are (heads × rows × S): take the chunk's queries in blocks so that, whatever the context length,
         // one block's scores stay within SCORE_BUDGET bytes. Row i sees keys 0 .. start + i.
         long rowsPerBlock = Math.max(1, scoreBudget / (4L * heads * s));
         List<Tensor> blocks = new ArrayList<>();
+        Tensor keyAll = keysWork.unsqueeze(0); // (1, S, lora + r), broadcast over heads
+        Tensor valueAll = keysWork.narrow(1, 0, lora).unsqueeze(0); // (1, S, lora)
         for (long r0 = 0; r0 < t; r0 += rowsPerBlock) {
             long rows = Math.min(rowsPerBlock, t - r0);
             long visible = start + r0 + rows; // keys any row of this block may see
-            Tensor k = keys.narrow(0, 0, visible);
-            Tensor scores = query.narrow(1, r0, rows).matmul(k.t()).to(torch.ScalarType.Float).mul(new Scalar(scale));
-            Tensor future = torch.arange(new Scalar((double) visible)).unsqueeze(0)
-                    .gt(torch.arange(new Scalar((double) (start + r0)), new Scalar((double) (start + r0 + rows))).unsqueeze(1))
-                    .to(x.device(), torch.ScalarType.Bool); // (rows, visible)
-            Tensor probs = scores.masked_fill(future, new Scalar(Float.NEGATIVE_INFINITY)).softmax(-1);
-            blocks.add(probs.to(k.scalar_type()).matmul(k.narrow(1, 0, lora)).to(torch.ScalarType.Float)); // (heads, rows, lora)
+            long first = start + r0; // row i of the block sees keys 0 .. first + i
+            Tensor k = keyAll.narrow(1, 0, visible).expand(heads, visible, lora + r);
+            Tensor v = valueAll.narrow(1, 0, visible).expand(heads, visible, lora);
+            Tensor qb = query.narrow(1, r0, rows);
+            boolean causalFromZero = first == 0;
+            TensorOptional mask = new TensorOptional();
+            if (!causalFromZero && rows > 1) {
+                mask = new TensorOptional(torch.arange(new Scalar((double) visible)).unsqueeze(0)
+                        .le(torch.arange(new Scalar((double) first), new Scalar((double) (first + rows))).unsqueeze(1))
+                        .to(x.device(), torch.ScalarType.Bool)); // (rows, visible): true = may attend
+            }
+            // Fused attention (scale, causal mask, softmax, weighted sum) without materialising the scores where the
+            // backend has a fused kernel; the value is the latent itself (absorbed MLA).
+            blocks.add(torch.scaled_dot_product_attention(qb, k, v, mask, 0.0, causalFromZero && rows > 1,
+                    new DoubleOptional(scale), false).to(torch.ScalarType.Float)); // (heads, rows, lora)
         }
         Tensor outLatent = blocks.size() == 1 ? blocks.getFirst() : torch.cat(new TensorVector(blocks.toArray(new Tensor[0])), 1);
         Tensor out = outLatent.matmul(wUvT).permute(1, 0, 2); // (T, heads, v)
