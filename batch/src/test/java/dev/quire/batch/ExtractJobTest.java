@@ -53,7 +53,7 @@ class ExtractJobTest {
                         new QuestionSet.Question(null, "Who is the author?")),
                 List.of(new QuestionSet.Field("page_count", "int", "pages in the document"),
                         new QuestionSet.Field("filed_on", "date", null)),
-                List.of());
+                List.of(), null);
         long job = extract.submit(set, selection);
         assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(job), null));
 

@@ -19,7 +19,6 @@ final class ExtractRun {
         }
         long answersBefore = live.answers();
         long modelBefore = live.modelNanos();
-        long wallBefore = live.answerNanos();
         long execution = extract.start(jobId);
         ProgressLine bar = ProgressLine.forStdout();
         BatchStatus status = extract.await(execution, () -> {
@@ -33,11 +32,15 @@ final class ExtractRun {
         if (!quiet) {
             bar.finish(ProgressLine.extractFormat(p.documentsDone(), p.documents(), p.answered(), p.expected(),
                     p.failures(), live.answers() - answersBefore, bar.seconds()));
-            long model = live.modelNanos() - modelBefore;
-            long wall = live.answerNanos() - wallBefore;
-            System.out.printf(Locale.ROOT, "Job %d %s (execution %s): answers %s, documents %s%s%n", jobId, p.status(), status,
-                    p.answers(), p.items(), wall > 0 ? String.format(Locale.ROOT, "; %.0f%% of answer time in the model",
-                            100.0 * model / wall) : "");
+            double model = (live.modelNanos() - modelBefore) / 1e9;
+            double wall = bar.seconds();
+            System.out.printf(Locale.ROOT, "Job %d %s (execution %s): answers %s, documents %s%n", jobId, p.status(), status,
+                    p.answers(), p.items());
+            if (live.answers() > answersBefore) {
+                System.out.printf(Locale.ROOT, "%.1f s in %d answers: the model was busy %.1f s (%.0f%%), the platform's own "
+                                + "work (render, plan, database) the rest%n", wall, live.answers() - answersBefore, model,
+                        100 * model / wall);
+            }
             System.out.println("Export: ./quire export --job " + jobId + " --format jsonl   (or csv)");
         }
         return status == BatchStatus.COMPLETED && "COMPLETED".equals(p.status());

@@ -131,7 +131,7 @@ public class DocumentExtractor {
             if (done.contains(ask.key())) {
                 continue;
             }
-            Answer a = answer(claim, ask, pages, demos, images, engine);
+            Answer a = answer(claim, ask, pages, demos, images, engine, qs.plan());
             if (store(a, listener)) {
                 if ("FAILED".equals(a.status)) {
                     failed++;
@@ -165,10 +165,10 @@ public class DocumentExtractor {
     }
 
     private Answer answer(WorkQueue.Claim claim, QuestionSet.Ask ask, PlanService.DocumentPages pages,
-                          List<Demonstration> demos, PageImages images, VlmEngine engine) {
+                          List<Demonstration> demos, PageImages images, VlmEngine engine, QuestionSet.Planning overrides) {
         long t0 = System.nanoTime();
         Answer a = base(claim, ask, engine.identity());
-        PlanSettings settings = plans.settings();
+        PlanSettings settings = overrides == null ? plans.settings() : overrides.over(plans.settings());
         PlanService.Planned planned;
         try {
             planned = plans.plan(pages, ask.question(), demos, settings, engine.costs(), engine.identity().name());

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.quire.layout.plan.PlanSettings;
+import dev.quire.layout.plan.Strategy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +31,9 @@ import java.util.stream.Collectors;
  *   - name: invoice_date
  *     type: date                      # string | int | float | date | list | boolean
  *     description: The date the invoice was issued
+ * plan:                              # optional: overrides quire.plan.* for this job
+ *   context_tokens: 8192
+ *   answer_tokens: 64
  * demonstrations:
  *   - image: examples/invoice-1.png   # relative to this file
  *     question: What is the total?
@@ -36,7 +41,8 @@ import java.util.stream.Collectors;
  *     evidence_pages: [1]
  * </pre>
  */
-public record QuestionSet(String name, List<Question> questions, List<Field> fields, List<Demo> demonstrations) {
+public record QuestionSet(String name, List<Question> questions, List<Field> fields, List<Demo> demonstrations,
+                          Planning plan) {
 
     public record Question(String id, String question) {
     }
@@ -46,6 +52,29 @@ public record QuestionSet(String name, List<Question> questions, List<Field> fie
 
     /** A demonstration; {@code image} is a path when read from a file, {@code blob:SHA256} once submitted. */
     public record Demo(String image, String question, String answer, List<Integer> evidencePages) {
+    }
+
+    /**
+     * Planning parameters the job uses instead of {@code quire.plan.*} (each optional), so every worker plans the
+     * job's prompts alike.
+     */
+    public record Planning(String strategy, Integer contextTokens, Integer answerTokens, Integer thumbnailTokens) {
+        public PlanSettings over(PlanSettings s) {
+            PlanSettings out = s;
+            if (strategy != null) {
+                out = out.withStrategy(Strategy.parse(strategy));
+            }
+            if (contextTokens != null) {
+                out = out.withContext(contextTokens);
+            }
+            if (answerTokens != null) {
+                out = out.withAnswerTokens(answerTokens);
+            }
+            if (thumbnailTokens != null) {
+                out = out.withThumbnails(thumbnailTokens, Math.min(out.minThumbnailTokens(), thumbnailTokens));
+            }
+            return out;
+        }
     }
 
     /** One thing asked of a document: the answer's key, the question sent, and the field type (null for questions). */
@@ -89,7 +118,7 @@ public record QuestionSet(String name, List<Question> questions, List<Field> fie
         }
         String name = qs.name() == null || qs.name().isBlank()
                 ? file.getFileName().toString().replaceFirst("\\.[^.]+$", "") : qs.name();
-        QuestionSet named = new QuestionSet(name, qs.questions(), qs.fields(), qs.demonstrations());
+        QuestionSet named = new QuestionSet(name, qs.questions(), qs.fields(), qs.demonstrations(), qs.plan());
         named.validate(file.toString());
         Path base = file.toAbsolutePath().getParent();
         return named.withImages(d -> base.resolve(d.image()).normalize().toString());
@@ -114,6 +143,13 @@ public record QuestionSet(String name, List<Question> questions, List<Field> fie
                 FieldType.parse(f.type() == null ? "string" : f.type());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(source + ": fields[" + i + "].type: " + e.getMessage(), e);
+            }
+        }
+        if (plan != null) {
+            try {
+                plan.over(dev.quire.layout.plan.PlanSettings.defaults());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(source + ": plan: " + e.getMessage(), e);
             }
         }
         for (int i = 0; i < demonstrations.size(); i++) {
@@ -151,11 +187,11 @@ public record QuestionSet(String name, List<Question> questions, List<Field> fie
     /** The same set with each demonstration's image reference replaced. */
     public QuestionSet withImages(Function<Demo, String> image) {
         return new QuestionSet(name, questions, fields, demonstrations.stream()
-                .map(d -> new Demo(image.apply(d), d.question(), d.answer(), d.evidencePages())).toList());
+                .map(d -> new Demo(image.apply(d), d.question(), d.answer(), d.evidencePages())).toList(), plan);
     }
 
     /** A set of one question (for {@code quire ask}). */
     public static QuestionSet single(String question) {
-        return new QuestionSet("ask", List.of(new Question("q1", question)), List.of(), List.of());
+        return new QuestionSet("ask", List.of(new Question("q1", question)), List.of(), List.of(), null);
     }
 }
