@@ -38,7 +38,7 @@ class ExtractJobTest {
     @Test
     void everyDocumentAndQuestionGetsOneAnswerRowAndReRunsNeverDuplicate() throws Exception {
         Path dir = Files.createTempDirectory("quire-extract");
-        Corpus.copy(dir, "kampo.pdf", "edgar-rotated90.pdf", "f1040nr.pdf");
+        Corpus.copy(dir, "reliance.pdf", "ocr_test_rotated_90.pdf", "f1040nr.pdf"); // files no other test ingests (shared database)
         try (PDDocument blank = new PDDocument()) {
             blank.addPage(new PDPage(PDRectangle.A4));
             blank.save(dir.resolve("only-blank.pdf").toFile());
@@ -101,14 +101,32 @@ class ExtractJobTest {
         assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(again), null));
         assertEquals(4L, QuarkusTransaction.requiringNew().call(() -> Answer.count("jobId", again)));
         assertEquals("COMPLETED", QuarkusTransaction.requiringNew().call(() -> ExtractJob.<ExtractJob>findById(again)).status);
+
+        // A forced map-reduce plan with a demonstration: chunk calls, then the reduce call; the example is in every prompt.
+        Path example = dir.resolve("example.png");
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(84, 56, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                "png", example.toFile());
+        long form = in.get("f1040nr.pdf").documentId;
+        QuestionSet mapReduce = new QuestionSet("map-reduce", List.of(new QuestionSet.Question("q", "What form is this?")),
+                List.of(), List.of(new QuestionSet.Demo(example.toString(), "What is shown?", "A blank page", List.of(1))),
+                new QuestionSet.Planning("mapreduce", 2500, null, null));
+        long mr = extract.submit(mapReduce, String.valueOf(form));
+        assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(mr), null));
+        Answer a = QuarkusTransaction.requiringNew().call(() -> Answer.<Answer>find("jobId", mr).singleResult());
+        assertEquals("mapreduce", a.strategy, a.status + " " + a.reason);
+        PromptPlanRecord plan = QuarkusTransaction.requiringNew().call(() -> PromptPlanRecord.findById(a.planId));
+        assertTrue(plan.calls >= 3, "at least two chunks and the reduce call: " + plan.calls);
+        assertEquals(plan.calls, a.calls, "every planned call was made");
+        assertTrue(plan.plan.matches("(?s).*\"kind\": ?\"DEMO\".*"), "the demonstration is in the prompts");
+        assertTrue(a.rawOutput.contains("[reduce]"), a.rawOutput);
     }
 
     @Test
     void jobsOverRestReportProgressAndAnswersAndExportWritesEveryRecord() throws Exception {
         Path dir = Files.createTempDirectory("quire-extract-rest");
-        Corpus.copy(dir, "libreoffice-form.pdf");
+        Corpus.copy(dir, "camelot-image-table.pdf");
         IngestService.Started run = IngestJobTest.runToEnd(ingest, List.of(dir.toString()));
-        long doc = IngestJobTest.inputsByName(run.runId()).get("libreoffice-form.pdf").documentId;
+        long doc = IngestJobTest.inputsByName(run.runId()).get("camelot-image-table.pdf").documentId;
         String body = "{\"questionSet\": {\"name\": \"rest\", \"questions\": [{\"question\": \"What is the form for?\"}],"
                 + " \"fields\": [{\"name\": \"signed\", \"type\": \"boolean\"}]}, \"documents\": \"" + doc + "\"}";
         int job = io.restassured.RestAssured.given().contentType("application/json").body(body)
@@ -123,7 +141,7 @@ class ExtractJobTest {
                 .body("documents", org.hamcrest.Matchers.equalTo(1));
         io.restassured.RestAssured.get("/api/jobs/" + job + "/answers").then().statusCode(200)
                 .body("size()", org.hamcrest.Matchers.equalTo(2))
-                .body("[0].fileName", org.hamcrest.Matchers.equalTo("libreoffice-form.pdf"));
+                .body("[0].fileName", org.hamcrest.Matchers.equalTo("camelot-image-table.pdf"));
         io.restassured.RestAssured.given().contentType("application/json").body("{\"documents\": \"all\"}")
                 .post("/api/jobs").then().statusCode(400);
         io.restassured.RestAssured.get("/api/jobs/999999").then().statusCode(404);
@@ -135,7 +153,7 @@ class ExtractJobTest {
         String[] lines = jsonl.toString(java.nio.charset.StandardCharsets.UTF_8).strip().split("\n");
         assertEquals(2, lines.length);
         com.fasterxml.jackson.databind.JsonNode first = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[0]);
-        assertEquals("libreoffice-form.pdf", first.get("fileName").asText());
+        assertEquals("camelot-image-table.pdf", first.get("fileName").asText());
         assertTrue(first.has("evidencePages") && first.has("modelCheckpoint") && first.has("prefillMs"), lines[0]);
         java.io.ByteArrayOutputStream csv = new java.io.ByteArrayOutputStream();
         assertEquals(2, export.csv(job, new java.io.PrintStream(csv, true, java.nio.charset.StandardCharsets.UTF_8)));
