@@ -102,9 +102,7 @@ public class DocumentExtractor {
         ExtractJob job = QuarkusTransaction.requiringNew().call(() -> ExtractJob.<ExtractJob>findById(claim.jobId()));
         QuestionSet qs = readSet(job);
         List<QuestionSet.Ask> asks = qs.asks();
-        Set<String> done = new HashSet<>(QuarkusTransaction.requiringNew().call(() -> Answer.getEntityManager()
-                .createQuery("select a.questionKey from Answer a where a.jobId = ?1 and a.documentId = ?2", String.class)
-                .setParameter(1, claim.jobId()).setParameter(2, claim.documentId()).getResultList()));
+        Set<String> done = answeredKeys(claim);
         VlmEngine engine = engines.engine();
         int answered = 0;
         int failed = 0;
@@ -143,12 +141,17 @@ public class DocumentExtractor {
         return new Outcome(answered, failed, done.size(), null);
     }
 
+    /** Question keys of the claim's document already answered in this job (by any attempt, any worker). */
+    private static Set<String> answeredKeys(WorkQueue.Claim claim) {
+        return new HashSet<>(QuarkusTransaction.requiringNew().call(() -> Answer.getEntityManager()
+                .createQuery("select a.questionKey from Answer a where a.jobId = ?1 and a.documentId = ?2", String.class)
+                .setParameter(1, claim.jobId()).setParameter(2, claim.documentId()).getResultList()));
+    }
+
     /** Stores a FAILED row with {@code reason} for every question of the claim not answered yet; returns how many. */
     public int failRemaining(WorkQueue.Claim claim, String reason, AnswerListener listener) {
         ExtractJob job = QuarkusTransaction.requiringNew().call(() -> ExtractJob.<ExtractJob>findById(claim.jobId()));
-        Set<String> done = new HashSet<>(QuarkusTransaction.requiringNew().call(() -> Answer.getEntityManager()
-                .createQuery("select a.questionKey from Answer a where a.jobId = ?1 and a.documentId = ?2", String.class)
-                .setParameter(1, claim.jobId()).setParameter(2, claim.documentId()).getResultList()));
+        Set<String> done = answeredKeys(claim);
         ModelIdentity id = engines.identityOrNull();
         int n = 0;
         for (QuestionSet.Ask ask : readSet(job).asks()) {
