@@ -5,14 +5,11 @@ import dev.quire.batch.extract.ExtractService;
 import dev.quire.batch.extract.QuestionSet;
 import dev.quire.batch.ingest.IngestProgress;
 import dev.quire.batch.ingest.IngestService;
-import dev.quire.ingestion.Fingerprint;
-import dev.quire.storage.document.Document;
 import dev.quire.storage.extract.Answer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -70,24 +67,19 @@ public class AskCommand implements Callable<Integer> {
     }
 
     private Long resolve() throws Exception {
-        if (target.matches("\\d+")) {
-            return Long.parseLong(target);
-        }
-        Path file = Path.of(target);
-        if (!Files.isRegularFile(file)) {
-            System.err.println("quire ask: " + target + " is neither a document id nor a file");
+        DocumentArg arg = new DocumentArg(target);
+        Optional<Long> id;
+        try {
+            id = arg.stored();
+        } catch (IllegalArgumentException e) {
+            System.err.println("quire ask: " + e.getMessage());
             return null;
         }
-        String sha = Fingerprint.of(file).sha256();
-        Long id = QuarkusTransaction.requiringNew().call(() -> Document.findBySha256(sha).map(d -> d.id).orElse(null));
-        if (id != null) {
-            return id;
+        if (id.isPresent()) {
+            return id.get();
         }
-        IngestCommand.Result r = IngestCommand.run(ingest, ingestLive, List.of(file.toString()));
-        if (!r.ok()) {
-            return null;
-        }
-        return QuarkusTransaction.requiringNew().call(() -> Document.findBySha256(sha).map(d -> d.id).orElse(null));
+        IngestCommand.Result r = IngestCommand.run(ingest, ingestLive, List.of(arg.file().toString()));
+        return r.ok() ? arg.stored().orElse(null) : null;
     }
 
     private static int nz(Integer i) {

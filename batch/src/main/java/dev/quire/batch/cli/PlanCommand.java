@@ -3,7 +3,6 @@ package dev.quire.batch.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.quire.batch.plan.PlanService;
-import dev.quire.ingestion.Fingerprint;
 import dev.quire.layout.plan.PlanException;
 import dev.quire.layout.plan.PlanSettings;
 import dev.quire.layout.plan.PromptPlan;
@@ -11,9 +10,6 @@ import dev.quire.layout.plan.Strategy;
 import dev.quire.storage.document.Document;
 import dev.quire.storage.document.DocumentStatus;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -91,16 +87,8 @@ public class PlanCommand implements Callable<Integer> {
         }
     }
 
-    private static long resolve(String target) throws IOException {
-        if (target.matches("\\d+")) {
-            return Long.parseLong(target);
-        }
-        Path file = Path.of(target);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(target + " is neither a document id nor a file");
-        }
-        String sha = Fingerprint.of(file).sha256();
-        return QuarkusTransaction.requiringNew().call(() -> Document.findBySha256(sha)).map(d -> d.id)
+    private static long resolve(String target) {
+        return new DocumentArg(target).stored()
                 .orElseThrow(() -> new IllegalArgumentException(target + " is not ingested yet: ./quire ingest " + target));
     }
 
