@@ -15,6 +15,7 @@ import dev.quire.storage.blob.BlobStore;
 import dev.quire.storage.document.Page;
 import dev.quire.storage.extract.Answer;
 import dev.quire.storage.extract.ExtractJob;
+import dev.quire.vlm.engine.EngineClosedException;
 import dev.quire.vlm.engine.GenerateRequest;
 import dev.quire.vlm.engine.GenerateResult;
 import dev.quire.vlm.engine.GenerationOptions;
@@ -296,6 +297,8 @@ public class DocumentExtractor {
                 cost.prefillNanos += r.timings().prefillNanos();
                 cost.decodeNanos += r.timings().decodeNanos();
                 return r;
+            } catch (EngineClosedException e) {
+                throw e; // shutting down: not an answer; the document's lease expires and it is done again
             } catch (IllegalArgumentException e) {
                 throw new EngineFailure("engine refused the prompt: " + e.getMessage(), e);
             } catch (RuntimeException e) {

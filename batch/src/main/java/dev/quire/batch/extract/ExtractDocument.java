@@ -27,6 +27,8 @@ public class ExtractDocument implements ItemProcessor {
         DocumentExtractor.Outcome outcome;
         try {
             outcome = extractor.process(claim, progress::stored);
+        } catch (dev.quire.vlm.engine.EngineClosedException e) {
+            throw e; // the process is stopping: record nothing, the claim's lease runs out and the document is redone
         } catch (RuntimeException e) {
             // Unexpected: every question not yet answered gets a FAILED row with the reason, the document is
             // marked FAILED, and the other documents go on.

@@ -23,6 +23,7 @@ public final class EmbeddedEngine implements VlmEngine {
     private final KimiVlModel model;
     private final ModelIdentity identity;
     private final int[] stops;
+    private volatile boolean closing;
 
     public EmbeddedEngine(Path checkpointDir, String device) {
         TorchDevice where = TorchDevice.resolve(device);
@@ -86,6 +87,7 @@ public final class EmbeddedEngine implements VlmEngine {
         KimiVlModel.Session session = model.session(needed);
         float[] logits = null;
         for (int start = 0; start < prompt.length(); start += o.prefillChunk()) {
+            checkOpen();
             int end = Math.min(prompt.length(), start + o.prefillChunk());
             logits = session.forward(Arrays.copyOfRange(prompt.ids(), start, end), Arrays.copyOfRange(rows, start, end),
                     features, false);
@@ -102,6 +104,7 @@ public final class EmbeddedEngine implements VlmEngine {
         int emitted = 0;
         long[] noImage = {-1};
         while (true) {
+            checkOpen();
             int next = sampler.next(logits);
             if (isStop(next)) {
                 stop = "stop";
@@ -174,8 +177,21 @@ public final class EmbeddedEngine implements VlmEngine {
         return tokenizer;
     }
 
+    private void checkOpen() {
+        if (closing) {
+            throw new EngineClosedException("the engine is shutting down; generation stopped");
+        }
+    }
+
+    /**
+     * Stops a generation in flight at its next prefill chunk or decoded token, waits for it to leave, then unmaps
+     * the weights (a generation still reading them would otherwise crash the JVM, e.g. on SIGTERM).
+     */
     @Override
     public void close() {
-        checkpoint.close();
+        closing = true;
+        synchronized (this) {
+            checkpoint.close();
+        }
     }
 }

@@ -135,4 +135,39 @@ class EmbeddedEngineTest {
             }
         }
     }
+
+    @Test
+    void closingWhileGeneratingStopsTheGenerationInsteadOfCrashing() throws Exception {
+        EmbeddedEngine e = new EmbeddedEngine(demo, "cpu");
+        java.util.concurrent.atomic.AtomicReference<Throwable> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Thread> closer = new java.util.concurrent.atomic.AtomicReference<>();
+        // On the first generated token another thread closes the engine (as a shutdown hook would); close() marks
+        // the engine closing at once and then waits for the generation to leave.
+        GenerationOptions o = GenerationOptions.greedy(1000).withListener((id, d) -> {
+            if (closer.get() == null) {
+                Thread c = new Thread(e::close);
+                closer.set(c);
+                c.start();
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        Thread t = new Thread(() -> {
+            try {
+                e.generate(ask(o));
+            } catch (Throwable x) {
+                outcome.set(x);
+            }
+        });
+        t.start();
+        t.join(60_000);
+        closer.get().join(60_000);
+        assertFalse(t.isAlive());
+        assertFalse(closer.get().isAlive(), "close() returned once the generation had left");
+        assertTrue(outcome.get() instanceof EngineClosedException, String.valueOf(outcome.get()));
+        assertTrue(outcome.get().getMessage().contains("shutting down"));
+    }
 }
