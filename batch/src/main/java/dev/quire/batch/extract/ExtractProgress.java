@@ -11,7 +11,6 @@ public class ExtractProgress {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong documents = new AtomicLong();
     private final AtomicLong modelNanos = new AtomicLong();
-    private final AtomicLong answerNanos = new AtomicLong();
 
     void stored(Answer a) {
         answers.incrementAndGet();
@@ -20,7 +19,6 @@ public class ExtractProgress {
         }
         float model = nz(a.visionMs) + nz(a.prefillMs) + nz(a.decodeMs);
         modelNanos.addAndGet((long) (model * 1e6));
-        answerNanos.addAndGet((long) (nz(a.totalMs) * 1e6));
     }
 
     void documentDone() {
@@ -42,11 +40,6 @@ public class ExtractProgress {
     /** Time inside the model (vision, prefill, decode) over all answers of this process, in nanoseconds. */
     public long modelNanos() {
         return modelNanos.get();
-    }
-
-    /** Wall time of all answers (plan + render + model + parsing), in nanoseconds. */
-    public long answerNanos() {
-        return answerNanos.get();
     }
 
     private static float nz(Float f) {

@@ -206,8 +206,4 @@ public class ExtractService {
                 .setParameter(1, jobId).getSingleResult());
     }
 
-    /** The document ids a selection names now (for messages). */
-    public List<Long> select(String selection) {
-        return QuarkusTransaction.requiringNew().call(() -> DocumentSelection.parse(selection).documentIds(em));
-    }
 }
