@@ -26,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
@@ -117,7 +116,7 @@ class PlanServiceTest {
 
         // The prompt assembled from the stored page images costs exactly what was planned.
         var parts = PromptAssembler.parts(plan.prompts().getFirst(),
-                n -> ImageIO.read(blobs.path(pages.get(n - 1).imageSha256).toFile()), List.of());
+                n -> blobs.image(pages.get(n - 1).imageSha256), List.of());
         int built = plans.costs().build(new GenerateRequest(null, parts, GenerationOptions.greedy(1))).tokens().length();
         assertEquals(plan.prompts().getFirst().promptTokens(), built);
     }

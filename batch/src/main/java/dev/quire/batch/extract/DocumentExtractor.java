@@ -12,7 +12,6 @@ import dev.quire.layout.plan.PlanSettings;
 import dev.quire.layout.plan.PromptAssembler;
 import dev.quire.layout.plan.PromptPlan;
 import dev.quire.storage.blob.BlobStore;
-import dev.quire.storage.document.Page;
 import dev.quire.storage.extract.Answer;
 import dev.quire.storage.extract.ExtractJob;
 import dev.quire.vlm.engine.EngineClosedException;
@@ -38,7 +37,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
 import org.jboss.logging.Logger;
 
 /**
@@ -125,7 +123,7 @@ public class DocumentExtractor {
             }
             return new Outcome(0, failed, done.size(), e.getMessage());
         }
-        PageImages images = new PageImages(claim.documentId());
+        PageImages images = new PageImages(pages.images());
         for (QuestionSet.Ask ask : asks) {
             if (done.contains(ask.key())) {
                 continue;
@@ -360,11 +358,7 @@ public class DocumentExtractor {
         for (QuestionSet.Demo d : qs.demonstrations()) {
             String sha = d.image().startsWith("blob:") ? d.image().substring(5) : d.image();
             try {
-                BufferedImage img = ImageIO.read(blobs.path(sha).toFile());
-                if (img == null) {
-                    throw new IOException("not an image");
-                }
-                out.add(new Demonstration(img, d.question(), d.answer(), d.evidencePages()));
+                out.add(new Demonstration(blobs.image(sha), d.question(), d.answer(), d.evidencePages()));
             } catch (IOException e) {
                 throw new UncheckedIOException("demonstration image " + d.image() + " cannot be read: " + e.getMessage(), e);
             }
@@ -386,7 +380,7 @@ public class DocumentExtractor {
 
     /** Stored page images of one document, decoded on demand; a few recent ones are kept. */
     private final class PageImages {
-        private final Map<Integer, String> sha = new java.util.HashMap<>();
+        private final Map<Integer, String> sha;
         private final Map<Integer, BufferedImage> recent = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Integer, BufferedImage> e) {
@@ -394,11 +388,8 @@ public class DocumentExtractor {
             }
         };
 
-        PageImages(long documentId) {
-            QuarkusTransaction.requiringNew().call(() -> Page.getEntityManager()
-                            .createQuery("select p.pageNo, p.imageSha256 from Page p where p.documentId = ?1", Object[].class)
-                            .setParameter(1, documentId).getResultList())
-                    .forEach(r -> sha.put((Integer) r[0], (String) r[1]));
+        PageImages(Map<Integer, String> sha) {
+            this.sha = sha;
         }
 
         BufferedImage page(int number) throws IOException {
@@ -408,10 +399,7 @@ public class DocumentExtractor {
                 if (s == null) {
                     throw new IOException("page " + number + " has no stored image");
                 }
-                img = ImageIO.read(blobs.path(s).toFile());
-                if (img == null) {
-                    throw new IOException("page " + number + ": stored image " + s + " is not a PNG");
-                }
+                img = blobs.image(s);
                 recent.put(number, img);
             }
             return img;

@@ -22,13 +22,13 @@ import dev.quire.vlm.engine.PromptBuilder;
 import dev.quire.vlm.engine.TokenCosts;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import javax.imageio.ImageIO;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -74,8 +74,12 @@ public class PlanService {
         return config.plan().settings();
     }
 
-    /** A stored document's pages as the planner sees them. */
-    public record DocumentPages(Document document, List<PageInfo> pages) {
+    /**
+     * A stored document's pages as the planner sees them, and where each rendered page's image is.
+     *
+     * @param images blob SHA-256 of each rendered page's PNG, by page number
+     */
+    public record DocumentPages(Document document, List<PageInfo> pages, Map<Integer, String> images) {
     }
 
     /** Plans {@code question} over a stored document with the configured model's token arithmetic and stores the plan. */
@@ -96,7 +100,7 @@ public class PlanService {
             throw new PlanException("document " + documentId + " (" + doc.fileName + ") is " + doc.status
                     + (doc.reason == null ? "" : ": " + doc.reason) + "; only READY and PARTIAL documents have pages");
         }
-        return new DocumentPages(doc, pageInfos(doc));
+        return pageInfos(doc);
     }
 
     /** Plans a question over loaded pages with the given model's token costs and stores the plan. */
@@ -147,13 +151,14 @@ public class PlanService {
     }
 
     /** What the planner needs of each page; fills in ink boxes and passage embeddings that were never computed. */
-    List<PageInfo> pageInfos(Document doc) {
+    DocumentPages pageInfos(Document doc) {
         List<PageRow> rows = QuarkusTransaction.requiringNew().call(() -> Page.getEntityManager().createQuery(
                 "select new dev.quire.batch.plan.PlanService$PageRow(p.id, p.pageNo, p.status, p.error, p.widthPx, "
                         + "p.heightPx, p.inkX, p.inkY, p.inkWidth, p.inkHeight, p.blank, p.text, p.passageEmbeddings, "
                         + "p.imageSha256) from Page p where p.documentId = ?1 order by p.pageNo", PageRow.class)
                 .setParameter(1, doc.id).getResultList());
         List<PageInfo> out = new ArrayList<>();
+        Map<Integer, String> images = new HashMap<>();
         int backfilled = 0;
         for (PageRow r : rows) {
             if (r.status() != PageStatus.OK) {
@@ -164,6 +169,7 @@ public class PlanService {
                 r = backfill(r);
                 backfilled++;
             }
+            images.put(r.pageNo(), r.imageSha256());
             InkBox ink = r.inkX() == null ? null : new InkBox(r.inkX(), r.inkY(), r.inkWidth(), r.inkHeight());
             out.add(new PageInfo(r.pageNo(), r.widthPx(), r.heightPx(), ink, Boolean.TRUE.equals(r.blank()), r.text(),
                     PassageEmbedder.unpack(r.passageEmbeddings()), null));
@@ -172,7 +178,7 @@ public class PlanService {
             LOG.infof("%s: computed ink boxes / passage embeddings of %d pages ingested without them", doc.fileName,
                     backfilled);
         }
-        return out;
+        return new DocumentPages(doc, out, Map.copyOf(images));
     }
 
     /** Computes and stores what a page ingested by an older version lacks. */
@@ -180,7 +186,12 @@ public class PlanService {
         Integer x = r.inkX(), y = r.inkY(), w = r.inkWidth(), h = r.inkHeight();
         Boolean blank = r.blank();
         if (blank == null) {
-            InkBox ink = InkBox.find(image(r.pageNo(), r.imageSha256())).orElse(null);
+            InkBox ink;
+            try {
+                ink = InkBox.find(blobs.image(r.imageSha256())).orElse(null);
+            } catch (IOException e) {
+                throw new UncheckedIOException("page " + r.pageNo() + ": stored image cannot be read: " + e.getMessage(), e);
+            }
             blank = ink == null;
             if (ink != null) {
                 x = ink.x();
@@ -211,18 +222,5 @@ public class PlanService {
             }
         });
         return done;
-    }
-
-    private BufferedImage image(int pageNo, String sha256) {
-        try {
-            BufferedImage img = ImageIO.read(blobs.path(sha256).toFile());
-            if (img == null) {
-                throw new IOException("not a PNG");
-            }
-            return img;
-        } catch (IOException e) {
-            throw new UncheckedIOException("page " + pageNo + ": stored image " + sha256 + " cannot be read: "
-                    + e.getMessage(), e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.quire.storage.blob;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 
 /**
  * Content-addressed files on disk: {@code root/ab/cd/abcd…} named by SHA-256. Writes go to a temporary
@@ -53,6 +55,15 @@ public final class BlobStore {
 
     public InputStream open(String sha256) throws IOException {
         return Files.newInputStream(path(sha256));
+    }
+
+    /** The blob decoded as an image (PNG, JPEG); an error names the blob when it is missing or not an image. */
+    public BufferedImage image(String sha256) throws IOException {
+        BufferedImage img = ImageIO.read(path(sha256).toFile());
+        if (img == null) {
+            throw new IOException("blob " + sha256 + " is not an image");
+        }
+        return img;
     }
 
     private interface Writer {
