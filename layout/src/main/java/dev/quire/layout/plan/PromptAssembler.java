@@ -3,10 +3,10 @@ package dev.quire.layout.plan;
 import dev.quire.layout.plan.PromptPlan.Item;
 import dev.quire.layout.plan.PromptPlan.Prompt;
 import dev.quire.layout.render.InkBox;
+import dev.quire.layout.render.PageFit;
 import dev.quire.vlm.engine.PromptPart;
 import dev.quire.vlm.engine.TokenCosts;
 import dev.quire.vlm.image.ImageProcessor;
-import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -85,11 +85,9 @@ public final class PromptAssembler {
         if (item.imageWidth() == item.width() && item.imageHeight() == item.height()) {
             return scaled;
         }
-        BufferedImage canvas = new BufferedImage(item.width(), item.height(), BufferedImage.TYPE_INT_RGB);
+        BufferedImage canvas = new PageFit(1, item.imageWidth(), item.imageHeight(), item.width(), item.height()).blankCanvas();
         Graphics2D g = canvas.createGraphics();
         try {
-            g.setBackground(Color.WHITE);
-            g.clearRect(0, 0, item.width(), item.height());
             g.drawImage(scaled, 0, 0, null);
         } finally {
             g.dispose();
