@@ -180,29 +180,30 @@ public final class Planner {
                                  List<Item> demoItems, Item instructions, Map<Integer, Item> full,
                                  Map<Integer, Item> fullLabel, int template, int context, List<Skipped> skipped,
                                  PlanSettings s, long t0) {
-        int demoTokens = demoItems.stream().mapToInt(Item::tokens).sum();
+        int fixed = template + demoItems.stream().mapToInt(Item::tokens).sum() + instructions.tokens() + s.answerTokens();
         List<Prompt> prompts = new ArrayList<>();
         int i = 0;
         while (i < usable.size()) {
             int first = usable.get(i).number();
-            List<PageInfo> chunk = new ArrayList<>();
+            // Grow the chunk page by page while it fits; only the intro ("Pages a to b …") depends on its range.
+            int pagesTokens = 0;
             int j = i;
             while (j < usable.size()) {
                 PageInfo p = usable.get(j);
-                List<PageInfo> trial = new ArrayList<>(chunk);
-                trial.add(p);
-                if (chunkTokens(document, pageCount, trial, demoTokens, instructions, full, fullLabel, template, s) > context) {
+                int page = full.get(p.number()).tokens() + fullLabel.get(p.number()).tokens();
+                int intro = costs.textTokens(PromptText.documentIntro(document, pageCount, first, p.number(), false));
+                if (fixed + intro + pagesTokens + page > context) {
+                    if (j == i) {
+                        throw new PlanException(document + ": page " + p.number() + " alone needs "
+                                + (fixed + intro + page) + " tokens with the question and the answer room; the context has "
+                                + context);
+                    }
                     break;
                 }
-                chunk = trial;
+                pagesTokens += page;
                 j++;
             }
-            if (chunk.isEmpty()) {
-                PageInfo p = usable.get(i);
-                throw new PlanException(document + ": page " + p.number() + " alone needs "
-                        + chunkTokens(document, pageCount, List.of(p), demoTokens, instructions, full, fullLabel, template, s)
-                        + " tokens with the question and the answer room; the context has " + context);
-            }
+            List<PageInfo> chunk = usable.subList(i, j);
             int last = chunk.getLast().number();
             List<Item> items = new ArrayList<>(demoItems);
             items.add(text(PromptText.documentIntro(document, pageCount, first, last, false)));
@@ -225,19 +226,8 @@ public final class Planner {
         if (reduce.promptTokens() + s.answerTokens() <= context) {
             prompts.add(reduce);
         }
-        // else: too many chunks to quote in one call; the answers are combined by rule (see MapReduce.combine).
+        // else: too many chunks to quote in one call; the answers are combined by rule (AnswerParser.combine).
         return done(document, pageCount, question, s, Strategy.MAPREDUCE, context, 0, prompts, skipped, "", t0);
-    }
-
-    private int chunkTokens(String document, int pageCount, List<PageInfo> chunk, int demoTokens, Item instructions,
-                            Map<Integer, Item> full, Map<Integer, Item> fullLabel, int template, PlanSettings s) {
-        int t = template + demoTokens + instructions.tokens() + s.answerTokens()
-                + costs.textTokens(PromptText.documentIntro(document, pageCount, chunk.getFirst().number(),
-                chunk.getLast().number(), false));
-        for (PageInfo p : chunk) {
-            t += full.get(p.number()).tokens() + fullLabel.get(p.number()).tokens();
-        }
-        return t;
     }
 
     private PromptPlan done(String document, int pages, String question, PlanSettings s, Strategy used, int context,
@@ -289,7 +279,7 @@ public final class Planner {
 
     private InkBox cropToGrid(PageInfo p, int margin) {
         InkBox ink = p.ink();
-        int align = gridAlign();
+        int align = costs.imageAlignment();
         int x0 = Math.max(0, ink.x() - margin);
         int y0 = Math.max(0, ink.y() - margin);
         int x1 = Math.min(p.width(), ink.x() + ink.width() + margin);
@@ -304,7 +294,7 @@ public final class Planner {
     /** The thumbnail of a page's full-resolution crop: the largest scaled copy that costs at most {@code target} vision tokens. */
     Item thumbnail(PageInfo p, Item full, int target) {
         InkBox crop = full.crop();
-        int align = gridAlign();
+        int align = costs.imageAlignment();
         double scale = Math.min(1.0, Math.sqrt((double) target * align * align / ((double) crop.width() * crop.height())));
         for (int i = 0; i < 400; i++) {
             int iw = Math.max(1, (int) Math.floor(crop.width() * scale));
@@ -318,10 +308,6 @@ public final class Planner {
             scale *= 0.97;
         }
         throw new IllegalStateException("no thumbnail of " + crop.width() + "x" + crop.height() + " fits " + target + " tokens");
-    }
-
-    private int gridAlign() {
-        return costs.imageAlignment();
     }
 
     private static int ceilTo(int v, int a) {
