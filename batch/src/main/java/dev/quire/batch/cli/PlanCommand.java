@@ -93,11 +93,6 @@ public class PlanCommand implements Callable<Integer> {
     }
 
     private void print(PlanService.Planned p) {
-        printPlan(p);
-        System.out.printf(Locale.ROOT, "(%.1f ms with loading the pages and storing the plan)%n", p.totalMicros() / 1000.0);
-    }
-
-    private void printPlan(PlanService.Planned p) {
         PromptPlan plan = p.plan();
         System.out.printf(Locale.ROOT, "Plan %d for document %d (%s, %d pages) with %s%n", p.id(), p.documentId(),
                 plan.document(), plan.pages(), p.model());
@@ -131,6 +126,7 @@ public class PlanCommand implements Callable<Integer> {
                 plan.prompts().size(), plan.totalPromptTokens(), plan.peakTokens(), plan.contextTokens(),
                 plan.answerTokens(), plan.fullPages(), plan.thumbnailPages(), plan.skipped().size(),
                 plan.planningMicros() / 1000.0);
+        System.out.printf(Locale.ROOT, "(%.1f ms with loading the pages and storing the plan)%n", p.totalMicros() / 1000.0);
     }
 
     private int report(PlanSettings s) {
