@@ -1,5 +1,6 @@
 package dev.quire.ingestion;
 
+import dev.quire.fixtures.Corpus;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.quire.ingestion.Inspection.Kind;

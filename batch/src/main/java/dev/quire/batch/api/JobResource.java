@@ -1,8 +1,8 @@
 package dev.quire.batch.api;
 
-import dev.quire.batch.extract.AnswerExport;
+import dev.quire.batch.export.AnswerExport;
 import dev.quire.batch.extract.ExtractService;
-import dev.quire.batch.extract.QuestionSet;
+import dev.quire.batch.questions.QuestionSet;
 import dev.quire.storage.extract.ExtractJob;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.ws.rs.Consumes;

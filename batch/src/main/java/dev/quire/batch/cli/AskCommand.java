@@ -2,10 +2,11 @@ package dev.quire.batch.cli;
 
 import dev.quire.batch.extract.ExtractProgress;
 import dev.quire.batch.extract.ExtractService;
-import dev.quire.batch.extract.QuestionSet;
+import dev.quire.batch.questions.QuestionSet;
 import dev.quire.batch.ingest.IngestProgress;
 import dev.quire.batch.ingest.IngestService;
 import dev.quire.storage.extract.Answer;
+import dev.quire.storage.extract.AnswerStatus;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import java.util.List;
 import java.util.Locale;
@@ -63,7 +64,7 @@ public class AskCommand implements Callable<Integer> {
                 a.device, a.strategy, nz(a.promptTokens), nz(a.completionTokens), nz(a.calls), f(a.planMs), f(a.renderMs),
                 f(a.visionMs), f(a.prefillMs), f(a.decodeMs));
         System.out.println("Stored as answer " + a.id + " of job " + job + " (plan " + a.planId + ")");
-        return ok && !"FAILED".equals(a.status) ? 0 : 1;
+        return ok && a.status != AnswerStatus.FAILED ? 0 : 1;
     }
 
     private Long resolve() throws Exception {

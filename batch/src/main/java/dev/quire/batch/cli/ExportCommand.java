@@ -1,6 +1,6 @@
 package dev.quire.batch.cli;
 
-import dev.quire.batch.extract.AnswerExport;
+import dev.quire.batch.export.AnswerExport;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.quire.batch.cli;
 
 import dev.quire.batch.extract.ExtractProgress;
 import dev.quire.batch.extract.ExtractService;
-import dev.quire.batch.extract.QuestionSet;
+import dev.quire.batch.questions.QuestionSet;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

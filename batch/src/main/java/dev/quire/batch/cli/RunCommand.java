@@ -2,7 +2,7 @@ package dev.quire.batch.cli;
 
 import dev.quire.batch.extract.ExtractProgress;
 import dev.quire.batch.extract.ExtractService;
-import dev.quire.batch.extract.QuestionSet;
+import dev.quire.batch.questions.QuestionSet;
 import dev.quire.batch.ingest.IngestProgress;
 import dev.quire.batch.ingest.IngestService;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package dev.quire.batch.extract;
 
+import dev.quire.batch.engine.Engines;
+import dev.quire.batch.questions.FieldType;
+import dev.quire.batch.questions.QuestionSet;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quire.batch.QuireConfig;
@@ -13,6 +16,7 @@ import dev.quire.layout.plan.PromptAssembler;
 import dev.quire.layout.plan.PromptPlan;
 import dev.quire.storage.blob.BlobStore;
 import dev.quire.storage.extract.Answer;
+import dev.quire.storage.extract.AnswerStatus;
 import dev.quire.storage.extract.ExtractJob;
 import dev.quire.vlm.engine.EngineClosedException;
 import dev.quire.vlm.engine.GenerateRequest;
@@ -115,7 +119,7 @@ public class DocumentExtractor {
             for (QuestionSet.Ask ask : asks) {
                 if (!done.contains(ask.key())) {
                     Answer a = base(claim, ask, engine.identity());
-                    a.status = "FAILED";
+                    a.status = AnswerStatus.FAILED;
                     a.reason = e.getMessage();
                     store(a, listener);
                     failed++;
@@ -130,7 +134,7 @@ public class DocumentExtractor {
             }
             Answer a = answer(claim, ask, pages, demos, images, engine, qs.plan());
             if (store(a, listener)) {
-                if ("FAILED".equals(a.status)) {
+                if (a.status == AnswerStatus.FAILED) {
                     failed++;
                 } else {
                     answered++;
@@ -156,7 +160,7 @@ public class DocumentExtractor {
         for (QuestionSet.Ask ask : readSet(job).asks()) {
             if (!done.contains(ask.key())) {
                 Answer a = base(claim, ask, id);
-                a.status = "FAILED";
+                a.status = AnswerStatus.FAILED;
                 a.reason = reason;
                 if (store(a, listener)) {
                     n++;
@@ -175,7 +179,7 @@ public class DocumentExtractor {
         try {
             planned = plans.plan(pages, ask.question(), demos, settings, engine.costs(), engine.identity().name());
         } catch (PlanException e) {
-            a.status = "FAILED";
+            a.status = AnswerStatus.FAILED;
             a.reason = "not plannable: " + e.getMessage();
             a.totalMs = ms(System.nanoTime() - t0);
             return a;
@@ -224,26 +228,26 @@ public class DocumentExtractor {
             a.evidencePages = finalAnswer.evidencePages();
             List<String> problems = new ArrayList<>(finalAnswer.problems());
             if (!finalAnswer.answerable()) {
-                a.status = finalAnswer.answer().isBlank() ? "PARSE_ERROR" : "NOT_ANSWERABLE";
+                a.status = finalAnswer.answer().isBlank() ? AnswerStatus.PARSE_ERROR : AnswerStatus.NOT_ANSWERABLE;
             } else if (ask.type() != null) {
                 FieldType.Value v = ask.type().parseValue(finalAnswer.answer());
                 if (v.ok()) {
-                    a.status = "ANSWERED";
+                    a.status = AnswerStatus.ANSWERED;
                     a.parsedValue = json(v.value());
                 } else {
-                    a.status = "PARSE_ERROR";
+                    a.status = AnswerStatus.PARSE_ERROR;
                     problems.addFirst("value does not parse as " + ask.type().id() + ": " + v.error());
                 }
             } else {
-                a.status = "ANSWERED";
+                a.status = AnswerStatus.ANSWERED;
                 a.parsedValue = json(finalAnswer.answer());
             }
             a.reason = problems.isEmpty() ? null : String.join("; ", problems);
         } catch (EngineFailure e) {
-            a.status = "FAILED";
+            a.status = AnswerStatus.FAILED;
             a.reason = e.getMessage();
         } catch (IOException | UncheckedIOException e) {
-            a.status = "FAILED";
+            a.status = AnswerStatus.FAILED;
             a.reason = "page images cannot be read: " + e.getMessage();
         }
         a.promptTokens = cost.promptTokens;

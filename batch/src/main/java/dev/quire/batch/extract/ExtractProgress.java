@@ -1,6 +1,7 @@
 package dev.quire.batch.extract;
 
 import dev.quire.storage.extract.Answer;
+import dev.quire.storage.extract.AnswerStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -12,16 +13,16 @@ public class ExtractProgress {
     private final AtomicLong documents = new AtomicLong();
     private final AtomicLong modelNanos = new AtomicLong();
 
-    void stored(Answer a) {
+    public void stored(Answer a) {
         answers.incrementAndGet();
-        if ("FAILED".equals(a.status)) {
+        if (a.status == AnswerStatus.FAILED) {
             failed.incrementAndGet();
         }
         float model = nz(a.visionMs) + nz(a.prefillMs) + nz(a.decodeMs);
         modelNanos.addAndGet((long) (model * 1e6));
     }
 
-    void documentDone() {
+    public void documentDone() {
         documents.incrementAndGet();
     }
 

@@ -1,5 +1,6 @@
 package dev.quire.batch.extract;
 
+import dev.quire.batch.questions.QuestionSet;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.quire.storage.blob.BlobStore;
 import dev.quire.storage.document.DocumentStatus;
@@ -147,7 +148,7 @@ public class ExtractService {
     private Map<String, Long> counts(String jpql, long jobId) {
         Map<String, Long> out = new LinkedHashMap<>();
         for (Object[] r : em.createQuery(jpql, Object[].class).setParameter(1, jobId).getResultList()) {
-            out.put((String) r[0], (Long) r[1]);
+            out.put(r[0].toString(), (Long) r[1]);
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.quire.layout.render;
 
+import dev.quire.fixtures.Corpus;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.quire.layout.text.Word;

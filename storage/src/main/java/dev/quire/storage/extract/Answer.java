@@ -3,6 +3,8 @@ package dev.quire.storage.extract;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -37,9 +39,9 @@ public class Answer extends PanacheEntityBase {
 
     public String valueType;
 
-    /** ANSWERED, NOT_ANSWERABLE, PARSE_ERROR (raw output kept) or FAILED (reason says why). */
+    @Enumerated(EnumType.STRING)
     @Column(nullable = false)
-    public String status;
+    public AnswerStatus status;
 
     public String reason;
     public String rawOutput;

@@ -1,5 +1,6 @@
-package dev.quire.batch;
+package dev.quire.batch.cli;
 
+import dev.quire.batch.testing.QuireProcess;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;

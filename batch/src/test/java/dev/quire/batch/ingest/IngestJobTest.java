@@ -1,5 +1,8 @@
-package dev.quire.batch;
+package dev.quire.batch.ingest;
 
+import dev.quire.batch.testing.IngestRuns;
+import dev.quire.batch.testing.PostgresResource;
+import dev.quire.fixtures.Corpus;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.quire.batch.ingest.IngestService;
@@ -16,18 +19,14 @@ import dev.quire.vlm.image.ImageGeometry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.batch.runtime.BatchStatus;
 import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
@@ -46,28 +45,6 @@ class IngestJobTest {
 
     @Inject
     BlobStore blobs;
-
-    static IngestService.Started runToEnd(IngestService ingest, List<String> sources) throws InterruptedException {
-        IngestService.Started run = ingest.start(sources);
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (true) {
-            BatchStatus s = ingest.status(run.executionId());
-            if (s == BatchStatus.COMPLETED || s == BatchStatus.FAILED || s == BatchStatus.STOPPED) {
-                break;
-            }
-            assertTrue(System.nanoTime() < deadline, "ingest did not finish in 5 minutes");
-            Thread.sleep(100);
-        }
-        for (int i = 0; i < 100 && ingest.progress(run.runId()).status() == RunStatus.STARTED; i++) {
-            Thread.sleep(50);
-        }
-        return run;
-    }
-
-    static Map<String, SourceFile> inputsByName(long runId) {
-        return QuarkusTransaction.requiringNew().call(() -> SourceFile.<SourceFile>list("runId", runId).stream()
-                .collect(Collectors.toMap(f -> Path.of(f.path).getFileName().toString(), Function.identity())));
-    }
 
     @Test
     void aFolderOfGoodAndBadInputsEndsWithARowAndAReasonForEveryFile() throws Exception {
@@ -104,9 +81,9 @@ class IngestJobTest {
             doc.save(dir.resolve("one-bad-page.pdf").toFile());
         }
 
-        IngestService.Started run = runToEnd(ingest, List.of(dir.toString(), dir + "/missing.pdf"));
+        IngestService.Started run = IngestRuns.runToEnd(ingest, List.of(dir.toString(), dir + "/missing.pdf"));
         assertEquals(RunStatus.COMPLETED, ingest.progress(run.runId()).status());
-        Map<String, SourceFile> in = inputsByName(run.runId());
+        Map<String, SourceFile> in = IngestRuns.inputsByName(run.runId());
         assertEquals(14, in.size(), in.keySet().toString());
         assertEquals(InputStatus.PARTIAL, in.get("one-bad-page.pdf").status);
         assertTrue(in.get("one-bad-page.pdf").reason.startsWith("one-bad-page.pdf: 1 of 3 pages failed (page 2 of one-bad-page.pdf: "),
@@ -172,16 +149,16 @@ class IngestJobTest {
     void ingestingTheSameBytesAgainStoresNothingTwice() throws Exception {
         Path dir = Files.createTempDirectory("quire-dedupe");
         Corpus.copy(dir, "korean-text-with-tables.pdf", "right_to_left_01.pdf");
-        IngestService.Started first = runToEnd(ingest, List.of(dir.toString()));
-        Map<String, SourceFile> a = inputsByName(first.runId());
+        IngestService.Started first = IngestRuns.runToEnd(ingest, List.of(dir.toString()));
+        Map<String, SourceFile> a = IngestRuns.inputsByName(first.runId());
         assertEquals(InputStatus.READY, a.get("korean-text-with-tables.pdf").status);
         long documents = QuarkusTransaction.requiringNew().call(() -> Document.count());
         long pages = QuarkusTransaction.requiringNew().call(() -> Page.count());
 
-        IngestService.Started second = runToEnd(ingest, List.of(dir.toString()));
+        IngestService.Started second = IngestRuns.runToEnd(ingest, List.of(dir.toString()));
         assertNotEquals(first.runId(), second.runId(), "a completed run is not resumed: the second is a new run");
         assertFalse(second.resumed());
-        Map<String, SourceFile> b = inputsByName(second.runId());
+        Map<String, SourceFile> b = IngestRuns.inputsByName(second.runId());
         assertEquals(InputStatus.DUPLICATE, b.get("korean-text-with-tables.pdf").status);
         assertEquals(InputStatus.DUPLICATE, b.get("right_to_left_01.pdf").status);
         assertEquals(a.get("right_to_left_01.pdf").documentId, b.get("right_to_left_01.pdf").documentId);

@@ -1,5 +1,6 @@
-package dev.quire.batch.extract;
+package dev.quire.batch.extract.job;
 
+import dev.quire.batch.extract.WorkQueue;
 import jakarta.batch.api.BatchProperty;
 import jakarta.batch.api.chunk.AbstractItemReader;
 import jakarta.enterprise.context.Dependent;

@@ -1,4 +1,4 @@
-package dev.quire.batch.extract;
+package dev.quire.batch.export;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonRawValue;
@@ -54,7 +54,7 @@ public class AnswerExport {
     }
 
     private static Row row(Answer a, String fileName) {
-        return new Row(a.jobId, a.documentId, fileName, a.questionKey, a.question, a.valueType, a.status, a.reason,
+        return new Row(a.jobId, a.documentId, fileName, a.questionKey, a.question, a.valueType, a.status.name(), a.reason,
                 a.answer, a.parsedValue, a.evidencePages, a.rawOutput, a.engine, a.model, a.modelCheckpoint, a.device,
                 a.demoModel, a.strategy, a.planId, a.promptTokens, a.completionTokens, a.calls, a.attempts, a.planMs,
                 a.renderMs, a.visionMs, a.prefillMs, a.decodeMs, a.totalMs, a.worker, a.createdAt);

@@ -1,4 +1,4 @@
-package dev.quire.batch.extract;
+package dev.quire.batch.engine;
 
 import dev.quire.batch.QuireConfig;
 import dev.quire.vlm.checkpoint.Checkpoint;

@@ -1,5 +1,7 @@
-package dev.quire.batch;
+package dev.quire.batch.plan;
 
+import dev.quire.batch.testing.IngestRuns;
+import dev.quire.batch.testing.PostgresResource;
 import static org.junit.jupiter.api.Assertions.*;
 
 
@@ -79,8 +81,8 @@ class PlanServiceTest {
     }
 
     long ingested() throws Exception {
-        IngestService.Started run = IngestJobTest.runToEnd(ingest, List.of(pdf.toString()));
-        Map<String, SourceFile> in = IngestJobTest.inputsByName(run.runId());
+        IngestService.Started run = IngestRuns.runToEnd(ingest, List.of(pdf.toString()));
+        Map<String, SourceFile> in = IngestRuns.inputsByName(run.runId());
         return in.get("quarterly-notes.pdf").documentId;
     }
 

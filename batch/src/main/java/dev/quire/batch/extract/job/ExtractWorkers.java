@@ -1,4 +1,4 @@
-package dev.quire.batch.extract;
+package dev.quire.batch.extract.job;
 
 import dev.quire.batch.QuireConfig;
 import jakarta.batch.api.BatchProperty;

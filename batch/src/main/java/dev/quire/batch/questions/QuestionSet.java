@@ -1,4 +1,4 @@
-package dev.quire.batch.extract;
+package dev.quire.batch.questions;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.DeserializationFeature;

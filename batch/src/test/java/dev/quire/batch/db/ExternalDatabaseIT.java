@@ -1,5 +1,7 @@
-package dev.quire.batch;
+package dev.quire.batch.db;
 
+import dev.quire.batch.testing.QuireProcess;
+import dev.quire.fixtures.Corpus;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.quire.batch.db.EmbeddedDatabase;

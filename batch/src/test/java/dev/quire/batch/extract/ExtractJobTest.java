@@ -1,11 +1,15 @@
-package dev.quire.batch;
+package dev.quire.batch.extract;
 
+import dev.quire.batch.testing.IngestRuns;
+import dev.quire.batch.testing.PostgresResource;
+import dev.quire.fixtures.Corpus;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.quire.batch.extract.ExtractService;
-import dev.quire.batch.extract.QuestionSet;
+import dev.quire.batch.questions.QuestionSet;
 import dev.quire.batch.ingest.IngestService;
 import dev.quire.storage.extract.Answer;
+import dev.quire.storage.extract.AnswerStatus;
 import dev.quire.storage.extract.ExtractJob;
 import dev.quire.storage.plan.PromptPlanRecord;
 import dev.quire.storage.ingest.SourceFile;
@@ -43,8 +47,8 @@ class ExtractJobTest {
             blank.addPage(new PDPage(PDRectangle.A4));
             blank.save(dir.resolve("only-blank.pdf").toFile());
         }
-        IngestService.Started run = IngestJobTest.runToEnd(ingest, List.of(dir.toString()));
-        Map<String, SourceFile> in = IngestJobTest.inputsByName(run.runId());
+        IngestService.Started run = IngestRuns.runToEnd(ingest, List.of(dir.toString()));
+        Map<String, SourceFile> in = IngestRuns.inputsByName(run.runId());
         List<Long> docs = in.values().stream().map(f -> f.documentId).sorted().toList();
         String selection = docs.stream().map(String::valueOf).collect(Collectors.joining(","));
 
@@ -69,11 +73,11 @@ class ExtractJobTest {
         long blankDoc = in.get("only-blank.pdf").documentId;
         for (Answer a : answers) {
             if (a.documentId == blankDoc) {
-                assertEquals("FAILED", a.status);
+                assertEquals(AnswerStatus.FAILED, a.status);
                 assertTrue(a.reason.startsWith("not plannable: only-blank.pdf: no page can be shown"), a.reason);
                 continue;
             }
-            assertTrue(Set.of("ANSWERED", "NOT_ANSWERABLE", "PARSE_ERROR").contains(a.status), a.status + " " + a.reason);
+            assertTrue(Set.of(AnswerStatus.ANSWERED, AnswerStatus.NOT_ANSWERABLE, AnswerStatus.PARSE_ERROR).contains(a.status), a.status + " " + a.reason);
             assertNotNull(a.rawOutput);
             assertNotNull(a.planId);
             assertTrue(a.demoModel);
@@ -81,7 +85,7 @@ class ExtractJobTest {
             assertEquals(64, a.modelCheckpoint.length());
             assertTrue(a.promptTokens > 0 && a.completionTokens >= 0 && a.calls >= 1, a.promptTokens + " " + a.calls);
             assertTrue(a.prefillMs > 0 && a.totalMs >= a.prefillMs);
-            if ("PARSE_ERROR".equals(a.status)) {
+            if (a.status == AnswerStatus.PARSE_ERROR) {
                 assertNotNull(a.reason, "a value that does not parse keeps its reason");
             }
             if ("page_count".equals(a.questionKey)) {
@@ -125,8 +129,8 @@ class ExtractJobTest {
     void jobsOverRestReportProgressAndAnswersAndExportWritesEveryRecord() throws Exception {
         Path dir = Files.createTempDirectory("quire-extract-rest");
         Corpus.copy(dir, "camelot-image-table.pdf");
-        IngestService.Started run = IngestJobTest.runToEnd(ingest, List.of(dir.toString()));
-        long doc = IngestJobTest.inputsByName(run.runId()).get("camelot-image-table.pdf").documentId;
+        IngestService.Started run = IngestRuns.runToEnd(ingest, List.of(dir.toString()));
+        long doc = IngestRuns.inputsByName(run.runId()).get("camelot-image-table.pdf").documentId;
         String body = "{\"questionSet\": {\"name\": \"rest\", \"questions\": [{\"question\": \"What is the form for?\"}],"
                 + " \"fields\": [{\"name\": \"signed\", \"type\": \"boolean\"}]}, \"documents\": \"" + doc + "\"}";
         int job = io.restassured.RestAssured.given().contentType("application/json").body(body)
@@ -163,7 +167,7 @@ class ExtractJobTest {
     }
 
     @Inject
-    dev.quire.batch.extract.AnswerExport export;
+    dev.quire.batch.export.AnswerExport export;
 
     @Test
     void aSelectionWithoutUsableDocumentsIsAnEmptyFinishedJob() {

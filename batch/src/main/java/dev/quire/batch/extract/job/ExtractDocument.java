@@ -1,5 +1,8 @@
-package dev.quire.batch.extract;
+package dev.quire.batch.extract.job;
 
+import dev.quire.batch.extract.ExtractProgress;
+import dev.quire.batch.extract.DocumentExtractor;
+import dev.quire.batch.extract.WorkQueue;
 import jakarta.batch.api.chunk.ItemProcessor;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Named;

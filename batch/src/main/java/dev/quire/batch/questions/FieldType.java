@@ -1,4 +1,4 @@
-package dev.quire.batch.extract;
+package dev.quire.batch.questions;
 
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;

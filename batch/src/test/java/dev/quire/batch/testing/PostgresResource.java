@@ -1,4 +1,4 @@
-package dev.quire.batch;
+package dev.quire.batch.testing;
 
 import dev.quire.batch.db.EmbeddedDatabase;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;

@@ -1,4 +1,4 @@
-package dev.quire.batch;
+package dev.quire.batch.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Map;
 
 /** Runs the packaged quire application as a separate process (what a user runs), for end-to-end tests. */
-final class QuireProcess {
+public final class QuireProcess {
     private QuireProcess() {
     }
 
-    static Path appJar() {
+    public static Path appJar() {
         Path jar = Path.of(System.getProperty("it.app.jar", "target/quarkus-app/quarkus-run.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the integration tests with `./mvnw verify`");
@@ -23,7 +23,7 @@ final class QuireProcess {
         return jar;
     }
 
-    static ProcessBuilder command(Path home, Path log, Map<String, String> sysProps, String... args) {
+    public static ProcessBuilder command(Path home, Path log, Map<String, String> sysProps, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -40,14 +40,14 @@ final class QuireProcess {
     }
 
     /** The same command against an external PostgreSQL at {@code jdbcUrl} (QUIRE_DB_URL). */
-    static ProcessBuilder commandWithDatabase(Path home, Path log, String jdbcUrl, String... args) {
+    public static ProcessBuilder commandWithDatabase(Path home, Path log, String jdbcUrl, String... args) {
         ProcessBuilder pb = command(home, log, Map.of("quarkus.log.level", "WARN"), args);
         pb.environment().put("QUIRE_DB_URL", jdbcUrl);
         return pb;
     }
 
     /** The same command against an external PostgreSQL, with extra system properties. */
-    static ProcessBuilder commandWithDatabase(Path home, Path log, String jdbcUrl, Map<String, String> sysProps,
+    public static ProcessBuilder commandWithDatabase(Path home, Path log, String jdbcUrl, Map<String, String> sysProps,
                                               String... args) {
         Map<String, String> props = new java.util.HashMap<>(sysProps);
         props.putIfAbsent("quarkus.log.level", "WARN");
@@ -57,14 +57,14 @@ final class QuireProcess {
     }
 
     /** Connects to the embedded server running over {@code home/db} (port from its postmaster.pid). */
-    static Connection connect(Path home) throws IOException, SQLException {
+    public static Connection connect(Path home) throws IOException, SQLException {
         List<String> pid = Files.readAllLines(home.resolve("db/postmaster.pid"));
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pid.get(3).trim() + "/postgres",
                 "postgres", "postgres");
     }
 
     /** Stops an embedded server left running (smart shutdown by SIGTERM), waiting for it to exit. */
-    static void stopServer(Path home) throws IOException {
+    public static void stopServer(Path home) throws IOException {
         Path pidFile = home.resolve("db/postmaster.pid");
         if (!Files.exists(pidFile)) {
             return;

@@ -1,5 +1,8 @@
-package dev.quire.batch;
+package dev.quire.web;
 
+import dev.quire.batch.testing.IngestRuns;
+import dev.quire.batch.testing.PostgresResource;
+import dev.quire.fixtures.Corpus;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -40,7 +43,7 @@ class ReviewPagesBrowserTest {
         assertTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing: apt-get install chromium (see .ci/run)");
         Path dir = Files.createTempDirectory("quire-ui");
         Corpus.copy(dir, "metropolis-demo.pdf", "ocrmypdf-invalid.pdf");
-        IngestJobTest.runToEnd(ingest, List.of(dir.toString()));
+        IngestRuns.runToEnd(ingest, List.of(dir.toString()));
 
         try (Playwright pw = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")))) {

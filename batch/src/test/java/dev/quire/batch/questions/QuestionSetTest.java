@@ -1,4 +1,4 @@
-package dev.quire.batch.extract;
+package dev.quire.batch.questions;
 
 import static org.junit.jupiter.api.Assertions.*;
 
