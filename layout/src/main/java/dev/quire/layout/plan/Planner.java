@@ -40,6 +40,24 @@ public final class Planner {
         this.queryEmbedder = queryEmbedder;
     }
 
+    /**
+     * What every strategy plans from: the document, its usable pages with their full-resolution items and labels,
+     * the fixed parts of the prompt, and the budget.
+     */
+    private record Input(String document, int pageCount, List<PageInfo> usable, String question, List<Item> demoItems,
+                         Item instructions, Map<Integer, Item> full, Map<Integer, Item> fullLabel, int template,
+                         int context, List<Skipped> skipped, PlanSettings settings, long startNanos) {
+
+        int demoTokens() {
+            return demoItems.stream().mapToInt(Item::tokens).sum();
+        }
+
+        /** Tokens of a page at native resolution with its label. */
+        int fullTokens(int page) {
+            return full.get(page).tokens() + fullLabel.get(page).tokens();
+        }
+    }
+
     public PromptPlan plan(String document, List<PageInfo> pages, String question, List<Demonstration> demos,
                            PlanSettings s) {
         long t0 = System.nanoTime();
@@ -47,9 +65,6 @@ public final class Planner {
             throw new PlanException("the question is empty");
         }
         int context = s.contextTokens() == 0 ? costs.contextLength() : Math.min(s.contextTokens(), costs.contextLength());
-        int template = costs.templateTokens(s.system());
-        int pageCount = pages.size();
-
         List<Skipped> skipped = new ArrayList<>();
         List<PageInfo> usable = new ArrayList<>();
         for (PageInfo p : pages) {
@@ -65,49 +80,32 @@ public final class Planner {
             throw new PlanException(document + ": no page can be shown to the model (" + skipped.size()
                     + " pages, all blank or unavailable)");
         }
-        List<Item> demoItems = demoItems(demos);
-        int demoTokens = demoItems.stream().mapToInt(Item::tokens).sum();
-        Item instructions = text(PromptText.instructions(question));
-
         Map<Integer, Item> full = new HashMap<>();
         Map<Integer, Item> fullLabel = new HashMap<>();
         for (PageInfo p : usable) {
             full.put(p.number(), fullImage(p, s));
             fullLabel.put(p.number(), text(PromptText.label(p.number(), Resolution.FULL)));
         }
+        Input in = new Input(document, pages.size(), usable, question, demoItems(demos),
+                text(PromptText.instructions(question)), full, fullLabel, costs.templateTokens(s.system()), context,
+                skipped, s, t0);
 
-        // One prompt with the whole document: fixed texts + pages.
-        Item intro = text(PromptText.documentIntro(document, pageCount, 1, pageCount, false));
-        int fixed = template + demoTokens + instructions.tokens() + s.answerTokens();
-        if (fixed + intro.tokens() > context) {
+        int alone = in.template() + in.demoTokens() + in.instructions().tokens() + s.answerTokens()
+                + costs.textTokens(PromptText.documentIntro(document, pages.size(), 1, pages.size(), false));
+        if (alone > context) {
             throw new PlanException("the question, instructions, demonstrations and answer room alone need "
-                    + (fixed + intro.tokens()) + " tokens; the context has " + context
+                    + alone + " tokens; the context has " + context
                     + " (shorten the question, drop demonstrations or lower the answer tokens)");
         }
-        int allFull = usable.stream().mapToInt(p -> full.get(p.number()).tokens() + fullLabel.get(p.number()).tokens()).sum();
         Strategy want = s.strategy();
         if (want == Strategy.SINGLE || want == Strategy.AUTO) {
-            if (fixed + intro.tokens() + allFull <= context) {
-                List<Item> items = new ArrayList<>(demoItems);
-                items.add(intro);
-                for (PageInfo p : usable) {
-                    items.add(fullLabel.get(p.number()));
-                    items.add(full.get(p.number()));
-                }
-                items.add(instructions);
-                Prompt prompt = prompt(Role.ANSWER, 1, pageCount, template, items, 0);
-                return done(document, pageCount, question, s, Strategy.SINGLE, context, 0, List.of(prompt), skipped, "", t0);
-            }
-            if (want == Strategy.SINGLE) {
-                throw new PlanException(document + ": " + usable.size() + " pages need " + allFull
-                        + " tokens at native resolution, but only " + (context - fixed - intro.tokens())
-                        + " of the " + context + "-token context are left after the question and the answer room"
-                        + " (use strategy multigranular or mapreduce)");
+            PromptPlan plan = single(in);
+            if (plan != null) {
+                return plan;
             }
         }
         if (want == Strategy.MULTIGRANULAR || want == Strategy.AUTO) {
-            PromptPlan plan = multigranular(document, pages, usable, question, demoItems, instructions, full, fullLabel,
-                    template, context, skipped, s, t0);
+            PromptPlan plan = multigranular(in);
             if (plan != null) {
                 return plan;
             }
@@ -116,58 +114,79 @@ public final class Planner {
                         + usable.size() + " pages do not fit the " + context + "-token context (use strategy mapreduce)");
             }
         }
-        return mapReduce(document, pageCount, usable, question, demoItems, instructions, full, fullLabel, template,
-                context, skipped, s, t0);
+        return mapReduce(in);
     }
 
-    private PromptPlan multigranular(String document, List<PageInfo> all, List<PageInfo> usable, String question,
-                                     List<Item> demoItems, Item instructions, Map<Integer, Item> full,
-                                     Map<Integer, Item> fullLabel, int template, int context, List<Skipped> skipped,
-                                     PlanSettings s, long t0) {
-        int pageCount = all.size();
-        Item intro = text(PromptText.documentIntro(document, pageCount, 1, pageCount, true));
-        int fixed = template + demoItems.stream().mapToInt(Item::tokens).sum() + intro.tokens() + instructions.tokens()
-                + s.answerTokens();
+    /** Every usable page at native resolution in one prompt; null when that does not fit (auto goes on). */
+    private PromptPlan single(Input in) {
+        PlanSettings s = in.settings();
+        Item intro = text(PromptText.documentIntro(in.document(), in.pageCount(), 1, in.pageCount(), false));
+        int fixed = in.template() + in.demoTokens() + in.instructions().tokens() + s.answerTokens();
+        int allFull = in.usable().stream().mapToInt(p -> in.fullTokens(p.number())).sum();
+        if (fixed + intro.tokens() + allFull <= in.context()) {
+            List<Item> items = new ArrayList<>(in.demoItems());
+            items.add(intro);
+            for (PageInfo p : in.usable()) {
+                items.add(in.fullLabel().get(p.number()));
+                items.add(in.full().get(p.number()));
+            }
+            items.add(in.instructions());
+            Prompt prompt = prompt(Role.ANSWER, 1, in.pageCount(), in.template(), items, 0);
+            return done(in, Strategy.SINGLE, 0, List.of(prompt), "");
+        }
+        if (s.strategy() == Strategy.SINGLE) {
+            throw new PlanException(in.document() + ": " + in.usable().size() + " pages need " + allFull
+                    + " tokens at native resolution, but only " + (in.context() - fixed - intro.tokens())
+                    + " of the " + in.context() + "-token context are left after the question and the answer room"
+                    + " (use strategy multigranular or mapreduce)");
+        }
+        return null;
+    }
+
+    /** Every page as a thumbnail, the most relevant ones upgraded to native resolution; null when even that does not fit. */
+    private PromptPlan multigranular(Input in) {
+        PlanSettings s = in.settings();
+        int pageCount = in.pageCount();
+        Item intro = text(PromptText.documentIntro(in.document(), pageCount, 1, pageCount, true));
+        int fixed = in.template() + in.demoTokens() + intro.tokens() + in.instructions().tokens() + s.answerTokens();
         for (int target = s.thumbnailTokens(); target >= s.minThumbnailTokens(); target = nextSmaller(target, s)) {
             Map<Integer, Item> thumb = new HashMap<>();
             Map<Integer, Item> thumbLabel = new HashMap<>();
             int total = fixed;
-            for (PageInfo p : usable) {
-                Item t = thumbnail(p, full.get(p.number()), target);
+            for (PageInfo p : in.usable()) {
+                Item t = thumbnail(p, in.full().get(p.number()), target);
                 Item l = text(PromptText.label(p.number(), Resolution.THUMBNAIL));
                 thumb.put(p.number(), t);
                 thumbLabel.put(p.number(), l);
                 total += t.tokens() + l.tokens();
             }
-            if (total > context) {
+            if (total > in.context()) {
                 if (target == s.minThumbnailTokens()) {
                     break;
                 }
                 continue;
             }
-            float[] query = queryEmbedder == null ? null : queryEmbedder.apply(question);
-            PageRanker.Ranking ranking = ranker.rank(question, query, usable);
+            float[] query = queryEmbedder == null ? null : queryEmbedder.apply(in.question());
+            PageRanker.Ranking ranking = ranker.rank(in.question(), query, in.usable());
             Set<Integer> upgraded = new HashSet<>();
-            int left = context - total;
+            int left = in.context() - total;
             for (int page : ranking.order()) {
-                int delta = full.get(page).tokens() + fullLabel.get(page).tokens()
-                        - thumb.get(page).tokens() - thumbLabel.get(page).tokens();
+                int delta = in.fullTokens(page) - thumb.get(page).tokens() - thumbLabel.get(page).tokens();
                 if (delta <= left) {
                     upgraded.add(page);
                     left -= delta;
                 }
             }
-            List<Item> items = new ArrayList<>(demoItems);
+            List<Item> items = new ArrayList<>(in.demoItems());
             items.add(intro);
-            for (PageInfo p : usable) {
+            for (PageInfo p : in.usable()) {
                 boolean f = upgraded.contains(p.number());
-                items.add(f ? fullLabel.get(p.number()) : thumbLabel.get(p.number()));
-                items.add(f ? full.get(p.number()) : thumb.get(p.number()));
+                items.add(f ? in.fullLabel().get(p.number()) : thumbLabel.get(p.number()));
+                items.add(f ? in.full().get(p.number()) : thumb.get(p.number()));
             }
-            items.add(instructions);
-            Prompt prompt = prompt(Role.ANSWER, 1, pageCount, template, items, 0);
-            return done(document, pageCount, question, s, Strategy.MULTIGRANULAR, context, target, List.of(prompt),
-                    skipped, ranking.method(), t0);
+            items.add(in.instructions());
+            Prompt prompt = prompt(Role.ANSWER, 1, pageCount, in.template(), items, 0);
+            return done(in, Strategy.MULTIGRANULAR, target, List.of(prompt), ranking.method());
         }
         return null;
     }
@@ -176,11 +195,13 @@ public final class Planner {
         return target == s.minThumbnailTokens() ? 0 : Math.max(s.minThumbnailTokens(), target * 3 / 4);
     }
 
-    private PromptPlan mapReduce(String document, int pageCount, List<PageInfo> usable, String question,
-                                 List<Item> demoItems, Item instructions, Map<Integer, Item> full,
-                                 Map<Integer, Item> fullLabel, int template, int context, List<Skipped> skipped,
-                                 PlanSettings s, long t0) {
-        int fixed = template + demoItems.stream().mapToInt(Item::tokens).sum() + instructions.tokens() + s.answerTokens();
+    /** Consecutive chunks that fit, each asked on its own, then a reduce call over the chunk answers if it fits. */
+    private PromptPlan mapReduce(Input in) {
+        PlanSettings s = in.settings();
+        String document = in.document();
+        int pageCount = in.pageCount();
+        List<PageInfo> usable = in.usable();
+        int fixed = in.template() + in.demoTokens() + in.instructions().tokens() + s.answerTokens();
         List<Prompt> prompts = new ArrayList<>();
         int i = 0;
         while (i < usable.size()) {
@@ -190,13 +211,13 @@ public final class Planner {
             int j = i;
             while (j < usable.size()) {
                 PageInfo p = usable.get(j);
-                int page = full.get(p.number()).tokens() + fullLabel.get(p.number()).tokens();
+                int page = in.fullTokens(p.number());
                 int intro = costs.textTokens(PromptText.documentIntro(document, pageCount, first, p.number(), false));
-                if (fixed + intro + pagesTokens + page > context) {
+                if (fixed + intro + pagesTokens + page > in.context()) {
                     if (j == i) {
                         throw new PlanException(document + ": page " + p.number() + " alone needs "
                                 + (fixed + intro + page) + " tokens with the question and the answer room; the context has "
-                                + context);
+                                + in.context());
                     }
                     break;
                 }
@@ -205,38 +226,38 @@ public final class Planner {
             }
             List<PageInfo> chunk = usable.subList(i, j);
             int last = chunk.getLast().number();
-            List<Item> items = new ArrayList<>(demoItems);
+            List<Item> items = new ArrayList<>(in.demoItems());
             items.add(text(PromptText.documentIntro(document, pageCount, first, last, false)));
             for (PageInfo p : chunk) {
-                items.add(fullLabel.get(p.number()));
-                items.add(full.get(p.number()));
+                items.add(in.fullLabel().get(p.number()));
+                items.add(in.full().get(p.number()));
             }
-            items.add(instructions);
-            prompts.add(prompt(Role.MAP, first, last, template, items, 0));
+            items.add(in.instructions());
+            prompts.add(prompt(Role.MAP, first, last, in.template(), items, 0));
             i = j;
         }
         // The reduce call quotes each chunk's answer: keep room for a label and a full answer per chunk.
         List<Item> reduceItems = List.of(text(PromptText.reduceIntro(document, pageCount, prompts.size())),
-                text(PromptText.reduceInstructions(question)));
+                text(PromptText.reduceInstructions(in.question())));
         int reserved = 0;
         for (Prompt m : prompts) {
             reserved += costs.textTokens(PromptText.chunkAnswer(m.firstPage(), m.lastPage(), "", List.of())) + s.answerTokens();
         }
-        Prompt reduce = prompt(Role.REDUCE, 1, pageCount, template, reduceItems, reserved);
-        if (reduce.promptTokens() + s.answerTokens() <= context) {
+        Prompt reduce = prompt(Role.REDUCE, 1, pageCount, in.template(), reduceItems, reserved);
+        if (reduce.promptTokens() + s.answerTokens() <= in.context()) {
             prompts.add(reduce);
         }
         // else: too many chunks to quote in one call; the answers are combined by rule (AnswerParser.combine).
-        return done(document, pageCount, question, s, Strategy.MAPREDUCE, context, 0, prompts, skipped, "", t0);
+        return done(in, Strategy.MAPREDUCE, 0, prompts, "");
     }
 
-    private PromptPlan done(String document, int pages, String question, PlanSettings s, Strategy used, int context,
-                            int thumbTokens, List<Prompt> prompts, List<Skipped> skipped, String ranking, long t0) {
-        PromptPlan plan = new PromptPlan(document, pages, question, s.strategy(), used, context, s.answerTokens(),
-                thumbTokens, prompts, skipped, ranking, (System.nanoTime() - t0) / 1000);
-        if (plan.peakTokens() > context) {
+    private PromptPlan done(Input in, Strategy used, int thumbTokens, List<Prompt> prompts, String ranking) {
+        PlanSettings s = in.settings();
+        PromptPlan plan = new PromptPlan(in.document(), in.pageCount(), in.question(), s.strategy(), used, in.context(),
+                s.answerTokens(), thumbTokens, prompts, in.skipped(), ranking, (System.nanoTime() - in.startNanos()) / 1000);
+        if (plan.peakTokens() > in.context()) {
             throw new IllegalStateException("planner bug: " + plan.peakTokens() + " tokens planned for a "
-                    + context + "-token context");
+                    + in.context() + "-token context");
         }
         return plan;
     }
