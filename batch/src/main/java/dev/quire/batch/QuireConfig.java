@@ -3,6 +3,7 @@ package dev.quire.batch;
 import dev.quire.layout.plan.PlanSettings;
 import dev.quire.layout.plan.Strategy;
 import dev.quire.vlm.demo.DemoCheckpoint;
+import dev.quire.vlm.engine.GenerationOptions;
 
 import dev.quire.ingestion.IngestLimits;
 import dev.quire.layout.render.RenderSettings;
@@ -14,12 +15,21 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
-/** The {@code quire.*} configuration keys (see application.properties and the README). */
+/**
+ * The {@code quire.*} configuration keys (documented in the README). Each default is written once: here
+ * ({@code @WithDefault}) for keys only the application has, or in the library record the key feeds
+ * ({@link PlanSettings#defaults()}, {@link RenderSettings}, {@link IngestLimits}, the model's own geometry), which
+ * the optional keys fall back to. {@code application.properties} sets no {@code quire.*} key outside test profiles.
+ */
 @ConfigMapping(prefix = "quire")
 public interface QuireConfig {
 
-    /** Home of the embedded database, blobs and models ({@code QUIRE_HOME}, default {@code ~/.quire}). */
+    /**
+     * Home of the embedded database, blobs, models and logs. Set by the quire command before Quarkus starts
+     * ({@code QUIRE_HOME}, default {@code $HOME/.quire}; see QuireMain#home).
+     */
     Path home();
 
     Db db();
@@ -42,42 +52,41 @@ public interface QuireConfig {
         return Path.of(model);
     }
 
-    /** Long-context prompt planning: how a question over a document is fitted into the model's context. */
+    /**
+     * Long-context prompt planning: how a question over a document is fitted into the model's context. Every key is
+     * optional; its default is {@link PlanSettings#defaults()} (the one place planning defaults are written).
+     */
     interface Plan {
         /** auto | single | multigranular | mapreduce (auto: single when every page fits at native resolution). */
-        @WithDefault("auto")
-        String strategy();
+        Optional<String> strategy();
 
         /** Context to plan for in tokens; 0 = the model's own (max_position_embeddings). Larger values are capped. */
-        @WithDefault("0")
-        int contextTokens();
+        OptionalInt contextTokens();
 
         /** Tokens kept free for the answer (max new tokens). */
-        @WithDefault("512")
-        int answerTokens();
+        OptionalInt answerTokens();
 
         /** Vision tokens of one page thumbnail in the multigranular overview. */
-        @WithDefault("128")
-        int thumbnailTokens();
+        OptionalInt thumbnailTokens();
 
         /** Smallest thumbnail before falling back to map-reduce. */
-        @WithDefault("16")
-        int minThumbnailTokens();
+        OptionalInt minThumbnailTokens();
 
         /** Crop white margins (to the page's ink box plus margin-px) before encoding. */
-        @WithDefault("true")
-        boolean cropMargins();
+        Optional<Boolean> cropMargins();
 
-        @WithDefault("14")
-        int marginPx();
+        OptionalInt marginPx();
 
         /** Leave pages without ink out of prompts (they are listed in the plan). */
-        @WithDefault("true")
-        boolean skipBlank();
+        Optional<Boolean> skipBlank();
 
         default PlanSettings settings() {
-            return new PlanSettings(Strategy.parse(strategy()), contextTokens(), answerTokens(), thumbnailTokens(),
-                    minThumbnailTokens(), cropMargins(), marginPx(), skipBlank(), null);
+            PlanSettings d = PlanSettings.defaults();
+            return new PlanSettings(strategy().map(Strategy::parse).orElse(d.strategy()),
+                    contextTokens().orElse(d.contextTokens()), answerTokens().orElse(d.answerTokens()),
+                    thumbnailTokens().orElse(d.thumbnailTokens()), minThumbnailTokens().orElse(d.minThumbnailTokens()),
+                    cropMargins().orElse(d.cropMargins()), marginPx().orElse(d.marginPx()),
+                    skipBlank().orElse(d.skipBlank()), d.system());
         }
     }
 
@@ -91,9 +100,12 @@ public interface QuireConfig {
         @WithDefault("auto")
         String device();
 
-        /** Prompt tokens per prefill step: bounds attention memory on long prompts. */
-        @WithDefault("2048")
-        int prefillChunk();
+        /** Prompt tokens per prefill step: bounds attention memory on long prompts (default: the engine's). */
+        OptionalInt prefillChunk();
+
+        default int effectivePrefillChunk() {
+            return prefillChunk().orElse(GenerationOptions.DEFAULT_PREFILL_CHUNK);
+        }
 
         /** embedded (the in-process model) | openai-compatible (a vLLM/SGLang server at {@link #endpoint}). */
         @WithDefault("embedded")
@@ -155,36 +167,38 @@ public interface QuireConfig {
         @WithDefault("0")
         int workers();
 
-        /** Most encoder patches per page image (MoonViT in_token_limit); sets the pixel budget. */
-        @WithDefault("4096")
-        int maxPatches();
+        /** Most encoder patches per page image (MoonViT in_token_limit); sets the pixel budget. Default: Kimi-VL's. */
+        OptionalInt maxPatches();
 
-        /** Encoder patch side in pixels. */
-        @WithDefault("14")
-        int patchSize();
+        /** Encoder patch side in pixels (default: Kimi-VL's). */
+        OptionalInt patchSize();
 
-        /** Patches merged per side into one LLM token; page sides are aligned to patch-size × merge. */
-        @WithDefault("2")
-        int merge();
+        /** Patches merged per side into one LLM token; page sides are aligned to patch-size × merge (default: Kimi-VL's). */
+        OptionalInt merge();
 
-        /** Wall-clock limit for one page (rendering and text extraction each). */
-        @WithDefault("60s")
-        Duration pageTimeout();
+        /** Wall-clock limit for one page (rendering and text extraction each); default {@link RenderSettings#DEFAULT_PAGE_TIMEOUT}. */
+        Optional<Duration> pageTimeout();
 
         /** Upper bound on a PDF page's render resolution; absent = the pixel budget alone decides. */
         OptionalDouble maxDpi();
 
         /** Main memory one open PDF may use for its streams before spilling to scratch files. */
-        @WithDefault("67108864")
-        long mainMemoryBytes();
+        OptionalLong mainMemoryBytes();
+
+        default long effectiveMainMemoryBytes() {
+            return mainMemoryBytes().orElse(RenderSettings.DEFAULT_MAIN_MEMORY_BYTES);
+        }
 
         default ImageGeometry geometry() {
             ImageGeometry base = ImageGeometry.kimiVlInstruct();
-            return new ImageGeometry(patchSize(), merge(), merge(), maxPatches(), true, base.maxPatchesPerSide());
+            int merge = merge().orElse(base.mergeWidth());
+            return new ImageGeometry(patchSize().orElse(base.patchSize()), merge, merge,
+                    maxPatches().orElse(base.inTokenLimit()), true, base.maxPatchesPerSide());
         }
 
         default RenderSettings settings() {
-            RenderSettings s = RenderSettings.forEncoder(geometry(), pageTimeout(), mainMemoryBytes());
+            RenderSettings s = RenderSettings.forEncoder(geometry(), pageTimeout().orElse(RenderSettings.DEFAULT_PAGE_TIMEOUT),
+                    effectiveMainMemoryBytes());
             return maxDpi().isPresent() ? s.withMaxDpi(maxDpi().getAsDouble()) : s;
         }
 
@@ -194,13 +208,11 @@ public interface QuireConfig {
     }
 
     interface Ingest {
-        /** Files larger than this are rejected unread. */
-        @WithDefault("536870912")
-        long maxBytes();
+        /** Files larger than this are rejected unread (default {@link IngestLimits#DEFAULT_MAX_BYTES}). */
+        OptionalLong maxBytes();
 
-        /** Documents with more pages are rejected. */
-        @WithDefault("5000")
-        int maxPages();
+        /** Documents with more pages are rejected (default {@link IngestLimits#DEFAULT_MAX_PAGES}). */
+        OptionalInt maxPages();
 
         /** Documents per chunk checkpoint (a killed run redoes at most this many per worker). */
         @WithDefault("1")
@@ -219,7 +231,8 @@ public interface QuireConfig {
         boolean embedPassages();
 
         default IngestLimits limits(long mainMemoryBytes) {
-            return new IngestLimits(maxBytes(), maxPages(), mainMemoryBytes);
+            return new IngestLimits(maxBytes().orElse(IngestLimits.DEFAULT_MAX_BYTES),
+                    maxPages().orElse(IngestLimits.DEFAULT_MAX_PAGES), mainMemoryBytes);
         }
     }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class InspectorTest {
     @TempDir
     Path tmp;
-    final Inspector inspector = new Inspector(IngestLimits.defaults());
+    final Inspector inspector = new Inspector(IngestLimits.defaults(64L << 20));
 
     Inspection inspect(Path p) throws IOException {
         return inspector.inspect(p, Fingerprint.of(p));

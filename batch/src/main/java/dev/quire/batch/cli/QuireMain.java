@@ -24,13 +24,18 @@ public class QuireMain implements QuarkusApplication {
     }
 
     public static void main(String... args) throws Exception {
+        // "~" is the user's $HOME, as in the shell: Java's user.home comes from the password file and ignores HOME.
+        // Libraries that keep caches under user.home (JavaCPP's natives, PDFBox's font list) follow it too.
+        String userHome = userHome(System.getenv("HOME"));
+        System.setProperty("user.home", userHome);
+        Path home = home(userHome);
+        System.setProperty("quire.home", home.toString());
         String external = firstSet(System.getProperty("quire.db.url"), System.getenv("QUIRE_DB_URL"));
         boolean quarkusUrl = firstSet(System.getProperty("quarkus.datasource.jdbc.url"),
                 System.getenv("QUARKUS_DATASOURCE_JDBC_URL")) != null;
         if (external != null) {
             System.setProperty("quarkus.datasource.jdbc.url", external);
         } else if (!quarkusUrl) {
-            Path home = home();
             int port = Integer.parseInt(firstSet(System.getProperty("quire.db.port"), System.getenv("QUIRE_DB_PORT"), "0"));
             EmbeddedDatabase embedded = EmbeddedDatabase.start(home.resolve("db"), port);
             System.setProperty("quarkus.datasource.jdbc.url", embedded.jdbcUrl());
@@ -48,9 +53,18 @@ public class QuireMain implements QuarkusApplication {
         Quarkus.run(QuireMain.class, args);
     }
 
-    static Path home() {
+    /** The user's home: {@code $HOME} when set, else Java's {@code user.home}. */
+    static String userHome(String homeVariable) {
+        return firstSet(homeVariable, System.getProperty("user.home"));
+    }
+
+    /**
+     * Quire's home, the one place its default is decided: {@code -Dquire.home}, else {@code QUIRE_HOME}, else
+     * {@code .quire} in the user's home.
+     */
+    static Path home(String userHome) {
         String h = firstSet(System.getProperty("quire.home"), System.getenv("QUIRE_HOME"));
-        return h != null ? Path.of(h) : Path.of(System.getProperty("user.home"), ".quire");
+        return (h != null ? Path.of(h) : Path.of(userHome, ".quire")).toAbsolutePath().normalize();
     }
 
     private static String firstSet(String... values) {

@@ -81,7 +81,7 @@ public class VlmCommand {
                 System.err.println("device: " + engine.deviceReason());
                 GenerationOptions o = GenerationOptions.greedy(maxNewTokens)
                         .withSampling(temperature, topP, seed)
-                        .withPrefillChunk(config.vlm().prefillChunk())
+                        .withPrefillChunk(config.vlm().effectivePrefillChunk())
                         .withLogprobs(false, logitsOut != null)
                         .withListener((id, delta) -> {
                             System.out.print(delta);

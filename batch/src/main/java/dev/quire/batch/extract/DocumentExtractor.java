@@ -282,7 +282,7 @@ public class DocumentExtractor {
 
     private GenerateResult generate(VlmEngine engine, PlanSettings settings, List<PromptPart> parts, Cost cost) {
         GenerationOptions o = GenerationOptions.greedy(settings.answerTokens())
-                .withPrefillChunk(config.vlm().prefillChunk());
+                .withPrefillChunk(config.vlm().effectivePrefillChunk());
         if (config.extract().temperature() > 0) {
             o = o.withSampling(config.extract().temperature(), 1.0, 0);
         }

@@ -50,7 +50,7 @@ public class RenderInput implements ItemProcessor {
         this.blobs = blobs;
         this.progress = progress;
         this.settings = config.render().settings();
-        this.inspector = new Inspector(config.ingest().limits(config.render().mainMemoryBytes()));
+        this.inspector = new Inspector(config.ingest().limits(config.render().effectiveMainMemoryBytes()));
         this.embedPassages = config.ingest().embedPassages();
     }
 

@@ -20,6 +20,11 @@ import java.time.Duration;
 public record RenderSettings(long maxPixels, int alignWidth, int alignHeight, int maxWidth, int maxHeight,
                              Duration pageTimeout, long mainMemoryBytes, double maxDpi) {
 
+    /** Per-page limit unless set ({@code quire.render.page-timeout}). */
+    public static final Duration DEFAULT_PAGE_TIMEOUT = Duration.ofSeconds(60);
+    /** PDF stream memory before spilling to scratch files unless set ({@code quire.render.main-memory-bytes}). */
+    public static final long DEFAULT_MAIN_MEMORY_BYTES = 64L << 20;
+
     public RenderSettings {
         if (maxPixels < (long) alignWidth * alignHeight) {
             throw new IllegalArgumentException("pixel budget " + maxPixels + " is smaller than one aligned cell "
@@ -46,7 +51,7 @@ public record RenderSettings(long maxPixels, int alignWidth, int alignHeight, in
     /** Every PDF page at exactly {@code dpi} (no budget, no alignment): for comparisons with other renderers. */
     public static RenderSettings fixedDpi(double dpi, Duration pageTimeout) {
         return new RenderSettings(Long.MAX_VALUE / 4, 1, 1, Integer.MAX_VALUE, Integer.MAX_VALUE, pageTimeout,
-                64L << 20, dpi);
+                DEFAULT_MAIN_MEMORY_BYTES, dpi);
     }
 
     /** Same settings with a resolution cap. */
@@ -55,6 +60,6 @@ public record RenderSettings(long maxPixels, int alignWidth, int alignHeight, in
     }
 
     public static RenderSettings moonVitDefaults() {
-        return forEncoder(ImageGeometry.kimiVlInstruct(), Duration.ofSeconds(60), 64L << 20);
+        return forEncoder(ImageGeometry.kimiVlInstruct(), DEFAULT_PAGE_TIMEOUT, DEFAULT_MAIN_MEMORY_BYTES);
     }
 }

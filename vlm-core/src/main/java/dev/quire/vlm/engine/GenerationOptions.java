@@ -27,8 +27,11 @@ public record GenerationOptions(int maxNewTokens, double temperature, double top
         }
     }
 
+    /** Prompt tokens per prefill step unless set ({@code quire.vlm.prefill-chunk}). */
+    public static final int DEFAULT_PREFILL_CHUNK = 2048;
+
     public static GenerationOptions greedy(int maxNewTokens) {
-        return new GenerationOptions(maxNewTokens, 0, 1, 0, false, false, 2048, null);
+        return new GenerationOptions(maxNewTokens, 0, 1, 0, false, false, DEFAULT_PREFILL_CHUNK, null);
     }
 
     public GenerationOptions withPrefillChunk(int tokens) {
