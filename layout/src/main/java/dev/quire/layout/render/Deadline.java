@@ -9,8 +9,12 @@ record Deadline(long deadlineNanos, Duration limit, String what) {
         return new Deadline(System.nanoTime() + limit.toNanos(), limit, what);
     }
 
+    boolean expired() {
+        return System.nanoTime() - deadlineNanos > 0;
+    }
+
     void check() {
-        if (System.nanoTime() - deadlineNanos > 0) {
+        if (expired()) {
             throw new PageTimeoutException(what + " took longer than " + limit.toMillis() + " ms (page render timeout)");
         }
         if (Thread.currentThread().isInterrupted()) {

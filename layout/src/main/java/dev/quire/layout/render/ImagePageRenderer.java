@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadProgressListener;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -60,12 +61,21 @@ public final class ImagePageRenderer implements PageSource {
     @Override
     public RenderedPage render(int index) throws IOException {
         String what = "frame " + (index + 1) + " of " + file.getFileName();
+        Deadline deadline = Deadline.after(settings.pageTimeout(), "reading " + what);
+        Watchdog watchdog = new Watchdog(deadline);
+        reader.addIIOReadProgressListener(watchdog);
         try {
             int sw = reader.getWidth(index);
             int sh = reader.getHeight(index);
             PageFit fit = PageFit.fit(sw, sh, settings, 1.0);
             long t0 = System.nanoTime();
+            deadline.check();
             BufferedImage source = reader.read(index);
+            if (watchdog.aborted) {
+                throw new Deadline.PageTimeoutException(what + ": reading took longer than "
+                        + settings.pageTimeout().toMillis() + " ms (page render timeout)");
+            }
+            deadline.check();
             BufferedImage canvas = fit.blankCanvas();
             Graphics2D g = canvas.createGraphics();
             try {
@@ -76,10 +86,66 @@ public final class ImagePageRenderer implements PageSource {
                 g.dispose();
             }
             return new RenderedPage(index + 1, sw, sh, 0, fit, canvas, PageText.EMPTY, System.nanoTime() - t0, 0);
+        } catch (Deadline.PageTimeoutException e) {
+            throw new IOException(e.getMessage(), e);
         } catch (IOException e) {
             throw new IOException(what + ": " + e.getMessage(), e);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            throw new IOException(what + ": " + e, e);
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            throw new IOException(what + ": " + PdfPageRenderer.describe(e), e);
+        } finally {
+            reader.removeIIOReadProgressListener(watchdog);
+        }
+    }
+
+    /** Aborts a frame's decoding once its deadline has passed (ImageIO reports progress while it decodes). */
+    private static final class Watchdog implements IIOReadProgressListener {
+        private final Deadline deadline;
+        volatile boolean aborted;
+
+        Watchdog(Deadline deadline) {
+            this.deadline = deadline;
+        }
+
+        @Override
+        public void imageProgress(ImageReader source, float percentageDone) {
+            if (deadline.expired()) {
+                aborted = true;
+                source.abort();
+            }
+        }
+
+        @Override
+        public void sequenceStarted(ImageReader source, int minIndex) {
+        }
+
+        @Override
+        public void sequenceComplete(ImageReader source) {
+        }
+
+        @Override
+        public void imageStarted(ImageReader source, int imageIndex) {
+            imageProgress(source, 0);
+        }
+
+        @Override
+        public void imageComplete(ImageReader source) {
+        }
+
+        @Override
+        public void thumbnailStarted(ImageReader source, int imageIndex, int thumbnailIndex) {
+        }
+
+        @Override
+        public void thumbnailProgress(ImageReader source, float percentageDone) {
+        }
+
+        @Override
+        public void thumbnailComplete(ImageReader source) {
+        }
+
+        @Override
+        public void readAborted(ImageReader source) {
+            aborted = true;
         }
     }
 

@@ -7,7 +7,9 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.pdfbox.pdmodel.graphics.image.PDImage;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.contentstream.operator.Operator;
 import org.apache.pdfbox.cos.COSBase;
@@ -86,6 +88,11 @@ public final class PdfPageRenderer implements PageSource {
                 renderer.disarm();
                 g.dispose();
             }
+            if (!renderer.imageFailures.isEmpty()) {
+                // PDFBox logs an image it cannot decode and draws nothing: a scan would be stored as a white page.
+                throw new IOException(renderer.imageFailures.size() + " image(s) could not be decoded ("
+                        + String.join("; ", renderer.imageFailures) + ")");
+            }
             long t1 = System.nanoTime();
             PageText text;
             try {
@@ -95,15 +102,30 @@ public final class PdfPageRenderer implements PageSource {
                 renderer.disarm();
             }
             long t2 = System.nanoTime();
+            if (!text.words().isEmpty() && InkBox.find(canvas).isEmpty()) {
+                // Words in the text layer but not one dark pixel: the glyphs were not drawn (e.g. a font that is neither
+                // embedded nor installed), which must not pass for a blank page.
+                throw new IOException("the text layer has " + text.words().size() + " words but the rendered "
+                        + "page has no ink (its fonts could not be drawn: not embedded and no substitute installed?)");
+            }
             return new RenderedPage(pageIndex + 1, w, h, rotation, fit, canvas, text, t1 - t0, t2 - t1);
         } catch (Deadline.PageTimeoutException e) {
             throw new IOException(e.getMessage(), e);
         } catch (IOException e) {
             throw new IOException(what + ": " + e.getMessage(), e);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            // PDFBox signals many malformed-content problems with unchecked exceptions; they cost one page.
-            throw new IOException(what + ": " + e, e);
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // PDFBox signals many malformed-content problems with unchecked exceptions; hostile nesting overflows the
+            // stack. Each costs one page.
+            throw new IOException(what + ": " + describe(e), e);
         }
+    }
+
+    /** A failure in a few words: the exception, and for a stack overflow what it usually means. */
+    static String describe(Throwable e) {
+        if (e instanceof StackOverflowError) {
+            return "content nested too deeply (stack overflow: recursive forms, patterns or annotations)";
+        }
+        return e.toString();
     }
 
     @Override
@@ -111,9 +133,13 @@ public final class PdfPageRenderer implements PageSource {
         document.close();
     }
 
-    /** A renderer whose page drawer checks a deadline before every content-stream operator. */
+    /**
+     * A renderer whose page drawer checks a deadline before every content-stream operator and records every image it
+     * could not decode (PDFBox itself only logs those and goes on).
+     */
     private static final class DeadlineRenderer extends PDFRenderer {
         private Deadline deadline;
+        private final List<String> imageFailures = new ArrayList<>();
 
         DeadlineRenderer(PDDocument document) {
             super(document);
@@ -121,6 +147,7 @@ public final class PdfPageRenderer implements PageSource {
 
         void arm(Deadline d) {
             deadline = d;
+            imageFailures.clear();
         }
 
         void disarm() {
@@ -142,7 +169,41 @@ public final class PdfPageRenderer implements PageSource {
                     checkDeadline();
                     super.processOperator(operator, operands);
                 }
+
+                @Override
+                public void drawImage(PDImage image) throws IOException {
+                    try {
+                        super.drawImage(image);
+                    } catch (IOException | RuntimeException e) {
+                        if (e instanceof Deadline.PageTimeoutException) {
+                            throw e;
+                        }
+                        imageFailures.add(image.getWidth() + "x" + image.getHeight() + " " + filters(image) + " image: "
+                                + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                        throw e;
+                    }
+                }
             };
+        }
+    }
+
+    private static String filters(PDImage image) {
+        try {
+            org.apache.pdfbox.cos.COSBase f = image.getCOSObject().getDictionaryObject(org.apache.pdfbox.cos.COSName.FILTER,
+                    org.apache.pdfbox.cos.COSName.F);
+            if (f instanceof org.apache.pdfbox.cos.COSName n) {
+                return n.getName();
+            }
+            if (f instanceof org.apache.pdfbox.cos.COSArray a) {
+                List<String> names = new ArrayList<>();
+                for (org.apache.pdfbox.cos.COSBase b : a) {
+                    names.add(b instanceof org.apache.pdfbox.cos.COSName n ? n.getName() : "?");
+                }
+                return String.join("+", names);
+            }
+            return "unfiltered";
+        } catch (RuntimeException e) {
+            return "?";
         }
     }
 }

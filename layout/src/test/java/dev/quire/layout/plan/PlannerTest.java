@@ -47,6 +47,9 @@ class PlannerTest {
     @Test
     void plannedTokensEqualTheEnginesPromptForManyPageSizes() throws IOException {
         Random r = new Random(11);
+        int checked = 0;
+        int refused = 0;
+        java.util.Set<Strategy> strategies = java.util.EnumSet.noneOf(Strategy.class);
         for (int trial = 0; trial < 30; trial++) {
             List<PageInfo> pages = new ArrayList<>();
             int n = 1 + r.nextInt(12);
@@ -71,7 +74,8 @@ class PlannerTest {
             try {
                 plan = PLANNER.plan("doc.pdf", pages, "What is the total on page " + trial + "?", demos, s);
             } catch (PlanException e) {
-                continue; // a forced strategy that cannot fit: covered elsewhere
+                refused++; // a forced strategy that cannot fit: covered elsewhere
+                continue;
             }
             for (PromptPlan.Prompt p : plan.prompts()) {
                 if (p.role() != Role.REDUCE) {
@@ -79,7 +83,13 @@ class PlannerTest {
                 }
                 assertTrue(p.promptTokens() + plan.answerTokens() <= context);
             }
+            checked++;
+            strategies.add(plan.strategy());
         }
+        // Refusals are skipped, so make sure most trials were checked, and every strategy was.
+        assertTrue(checked >= 24, checked + " of 30 trials checked (" + refused + " refused)");
+        assertEquals(java.util.EnumSet.of(Strategy.SINGLE, Strategy.MULTIGRANULAR, Strategy.MAPREDUCE), strategies,
+                "every strategy's prompts were compared with the engine's");
     }
 
     @Test
