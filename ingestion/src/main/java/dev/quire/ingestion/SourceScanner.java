@@ -3,6 +3,9 @@ package dev.quire.ingestion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
@@ -10,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Expands command-line sources — files, folders (recursive) and glob patterns — into an ordered list of
@@ -46,7 +48,8 @@ public final class SourceScanner {
         }
         Path p = Path.of(arg).toAbsolutePath().normalize();
         if (Files.isDirectory(p)) {
-            return walk(p, path -> true);
+            List<Source> found = walk(p, path -> true);
+            return found.isEmpty() ? List.of(new Source(p, p + ": folder has no files to ingest")) : found;
         }
         if (Files.isRegularFile(p)) {
             return List.of(new Source(p, null));
@@ -88,17 +91,49 @@ public final class SourceScanner {
         return s.length();
     }
 
+    /**
+     * The regular files under {@code root} that {@code accept} takes, in sorted path order. A folder or file that
+     * cannot be read is an input of its own with the reason; the files found elsewhere in the tree are kept.
+     */
     private static List<Source> walk(Path root, java.util.function.Predicate<Path> accept) {
-        try (Stream<Path> files = Files.walk(root)) {
-            List<Source> out = new ArrayList<>();
-            files.filter(Files::isRegularFile)
-                    .map(p -> p.toAbsolutePath().normalize())
-                    .filter(accept)
-                    .sorted()
-                    .forEach(p -> out.add(new Source(p, null)));
-            return out;
+        List<Source> out = new ArrayList<>();
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    Path p = file.toAbsolutePath().normalize();
+                    if (attrs.isRegularFile() && accept.test(p)) {
+                        out.add(new Source(p, null));
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    Path p = file.toAbsolutePath().normalize();
+                    out.add(new Source(p, p + ": cannot be read (" + describe(e) + "); the rest of the folder is ingested"));
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+                    if (e != null) {
+                        Path p = dir.toAbsolutePath().normalize();
+                        out.add(new Source(p, p + ": folder listing failed part way (" + describe(e)
+                                + "); the files listed before are ingested"));
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         } catch (IOException | UncheckedIOException e) {
-            return List.of(new Source(root, root + ": cannot list folder: " + e.getMessage()));
+            out.add(new Source(root, root + ": cannot list folder: " + e.getMessage()));
         }
+        out.sort(java.util.Comparator.comparing(Source::path));
+        return out;
+    }
+
+    private static String describe(IOException e) {
+        return e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 }

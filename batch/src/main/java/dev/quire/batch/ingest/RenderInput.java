@@ -92,23 +92,29 @@ public class RenderInput implements ItemProcessor {
     }
 
     private ProcessedInput render(SourceFile input, Path path, String name, Inspection inspection, String original) {
-        List<ProcessedInput.PageResult> pages = new ArrayList<>(inspection.pageCount());
-        try (PageSource source = PageSource.open(path, inspection.mediaType(), settings)) {
-            for (int i = 0; i < source.pageCount(); i++) {
-                ProcessedInput.PageResult page = renderPage(source, i);
-                pages.add(page);
-                progress.pageDone(page.ok());
+        List<ProcessedInput.PageResult> pages;
+        PageSource source;
+        try {
+            source = PageSource.open(path, inspection.mediaType(), settings);
+        } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            return rejected(input, inspection.mediaType(), name + ": cannot be opened for rendering: " + message(e));
+        }
+        try {
+            pages = renderPages(source, inspection.pageCount(), this::renderPage, ok -> progress.pageDone(ok));
+        } finally {
+            try {
+                source.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("%s: closing failed after rendering: %s", name, message(e));
             }
-        } catch (IOException | RuntimeException e) {
-            if (pages.isEmpty()) {
-                return rejected(input, inspection.mediaType(), name + ": cannot be opened for rendering: " + e.getMessage());
-            }
-            LOG.warnf("%s: closing failed after rendering: %s", name, e.getMessage());
         }
         List<ProcessedInput.PageResult> failed = pages.stream().filter(p -> !p.ok()).toList();
         DocumentStatus status;
         String reason = null;
-        if (failed.isEmpty()) {
+        if (pages.isEmpty()) {
+            status = DocumentStatus.REJECTED;
+            reason = name + ": has no pages to render";
+        } else if (failed.isEmpty()) {
             status = DocumentStatus.READY;
         } else if (failed.size() == pages.size()) {
             status = DocumentStatus.REJECTED;
@@ -120,6 +126,45 @@ public class RenderInput implements ItemProcessor {
                     .collect(Collectors.joining("; ")) + (failed.size() > MAX_LISTED_FAILURES ? "; …" : "") + ")";
         }
         return new ProcessedInput(input.id, input.documentId, inspection.mediaType(), status, reason, original, pages);
+    }
+
+    /** Renders one page; never throws for a bad page. */
+    interface PageRenderer {
+        ProcessedInput.PageResult render(PageSource source, int index);
+    }
+
+    /**
+     * Every page of an open source, in order: each is rendered or failed with its reason. Should rendering stop
+     * altogether (an error the page could not absorb), the pages not reached are listed as failed with that reason,
+     * so the document never loses pages silently.
+     */
+    static List<ProcessedInput.PageResult> renderPages(PageSource source, int expectedPages, PageRenderer renderer,
+                                                       java.util.function.Consumer<Boolean> done) {
+        List<ProcessedInput.PageResult> pages = new ArrayList<>();
+        int count = expectedPages;
+        try {
+            count = source.pageCount();
+            for (int i = 0; i < count; i++) {
+                ProcessedInput.PageResult page = renderer.render(source, i);
+                pages.add(page);
+                done.accept(page.ok());
+            }
+        } catch (RuntimeException | LinkageError | StackOverflowError | OutOfMemoryError | InternalError e) {
+            String why = "not rendered: rendering stopped at page " + (pages.size() + 1) + ": " + message(e);
+            LOG.warnf("%s", why);
+            for (int i = pages.size(); i < count; i++) {
+                pages.add(ProcessedInput.PageResult.failed(i + 1, i == pages.size() ? message(e) + " (page skipped)" : why));
+                done.accept(false);
+            }
+        }
+        return pages;
+    }
+
+    static String message(Throwable e) {
+        if (e instanceof StackOverflowError) {
+            return "content nested too deeply (stack overflow)";
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     private ProcessedInput.PageResult renderPage(PageSource source, int index) {
@@ -140,9 +185,8 @@ public class RenderInput implements ItemProcessor {
                     (float) p.fit().dpi(), sha, p.text().text(), words,
                     (int) (p.renderNanos() / 1_000_000), (int) (p.textNanos() / 1_000_000), ink, passages,
                     passages == null ? null : PassageEmbedder.MODEL, embedMs);
-        } catch (IOException | RuntimeException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-            return ProcessedInput.PageResult.failed(index + 1, msg + " (page skipped)");
+        } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            return ProcessedInput.PageResult.failed(index + 1, message(e) + " (page skipped)");
         }
     }
 

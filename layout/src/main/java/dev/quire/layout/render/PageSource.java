@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** An open document whose pages can be rendered one at a time (one per worker thread). */
-public sealed interface PageSource extends AutoCloseable permits PdfPageRenderer, ImagePageRenderer {
+public interface PageSource extends AutoCloseable {
 
     int pageCount();
 
