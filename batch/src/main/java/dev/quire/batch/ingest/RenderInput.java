@@ -152,8 +152,9 @@ public class RenderInput implements ItemProcessor {
         } catch (RuntimeException | LinkageError | StackOverflowError | OutOfMemoryError | InternalError e) {
             String why = "not rendered: rendering stopped at page " + (pages.size() + 1) + ": " + message(e);
             LOG.warnf("%s", why);
-            for (int i = pages.size(); i < count; i++) {
-                pages.add(ProcessedInput.PageResult.failed(i + 1, i == pages.size() ? message(e) + " (page skipped)" : why));
+            int stopped = pages.size();
+            for (int i = stopped; i < count; i++) {
+                pages.add(ProcessedInput.PageResult.failed(i + 1, i == stopped ? message(e) + " (page skipped)" : why));
                 done.accept(false);
             }
         }

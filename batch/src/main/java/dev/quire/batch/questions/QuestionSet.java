@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
  * questions:
  *   - id: total                       # optional (q1, q2, … by default)
  *     question: What is the total amount due?
+ *   - Who sent it?                    # a plain string is a question too
  * fields:
  *   - name: invoice_date
  *     type: date                      # string | int | float | date | list | boolean
@@ -45,6 +46,15 @@ public record QuestionSet(String name, List<Question> questions, List<Field> fie
                           Planning plan) {
 
     public record Question(String id, String question) {
+        /** A question given as a plain string ({@code questions: ["What is the title?"]}); its id is generated. */
+        @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
+        static Question of(String question) {
+            return new Question(null, question);
+        }
+
+        @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.PROPERTIES)
+        public Question {
+        }
     }
 
     public record Field(String name, String type, String description) {

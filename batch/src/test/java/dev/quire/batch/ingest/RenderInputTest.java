@@ -46,7 +46,11 @@ class RenderInputTest {
         List<Boolean> done = new ArrayList<>();
         List<ProcessedInput.PageResult> pages = RenderInput.renderPages(failingAtPageThree(
                 new NoClassDefFoundError("sun/font/FontManager")), 5, (source, i) -> {
-                    source.render(i); // may throw, as a renderer failing outside its own page handling would
+                    try {
+                        source.render(i); // may throw, as a renderer failing outside its own page handling would
+                    } catch (java.io.IOException e) {
+                        throw new AssertionError(e);
+                    }
                     return ok(i + 1);
                 }, done::add);
         assertEquals(List.of(1, 2, 3, 4, 5), pages.stream().map(ProcessedInput.PageResult::pageNo).toList(),

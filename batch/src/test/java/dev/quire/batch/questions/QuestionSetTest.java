@@ -85,4 +85,21 @@ class QuestionSetTest {
         assertEquals(List.of("a", "b"), FieldType.LIST.parseValue("- a\n- b").value());
         assertEquals("empty value", FieldType.STRING.parseValue(" ").error());
     }
+
+    @Test
+    void questionsMayBePlainStringsWithGeneratedIds() throws Exception {
+        Path f = Files.writeString(tmp.resolve("plain.yaml"), """
+                questions: ["What is the title?", "Who wrote it?"]
+                """);
+        QuestionSet qs = QuestionSet.read(f);
+        assertEquals(List.of(new QuestionSet.Ask("q1", "What is the title?", null), new QuestionSet.Ask("q2", "Who wrote it?", null)),
+                qs.asks());
+        Path mixed = Files.writeString(tmp.resolve("mixed.json"), """
+                {"questions": ["What is the title?", {"id": "author", "question": "Who wrote it?"}]}
+                """);
+        assertEquals(List.of("q1", "author"), QuestionSet.read(mixed).asks().stream().map(QuestionSet.Ask::key).toList());
+        // stored and read back (as every worker does), a plain-string question keeps its place and id
+        String json = QuestionSet.mapper(false).writeValueAsString(qs);
+        assertEquals(qs.asks(), QuestionSet.mapper(false).readValue(json, QuestionSet.class).asks());
+    }
 }

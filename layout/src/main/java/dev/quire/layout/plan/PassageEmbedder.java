@@ -19,7 +19,6 @@ public final class PassageEmbedder {
     public static final int DIMENSION = 384;
     static final int PASSAGE_WORDS = 48;
     static final int PASSAGE_STRIDE = 36;
-    private static final int MAX_PASSAGES = 48;
 
     private final AllMiniLmL6V2QuantizedEmbeddingModel model = new AllMiniLmL6V2QuantizedEmbeddingModel();
 
@@ -36,7 +35,7 @@ public final class PassageEmbedder {
 
     /**
      * The page text cut into overlapping windows of at most {@value #PASSAGE_WORDS} words, starting every
-     * {@value #PASSAGE_STRIDE} words (at most 48 passages; text beyond is not embedded). Short windows keep a
+     * {@value #PASSAGE_STRIDE} words, all of the page's text. Short windows keep a
      * fact's words together, so a page that states the fact outranks pages that mention its words apart.
      */
     static List<String> passages(String text) {
@@ -45,7 +44,7 @@ public final class PassageEmbedder {
         if (text.isBlank()) {
             return out;
         }
-        for (int i = 0; i < words.length && out.size() < MAX_PASSAGES; i += PASSAGE_STRIDE) {
+        for (int i = 0; i < words.length; i += PASSAGE_STRIDE) {
             out.add(String.join(" ", java.util.Arrays.copyOfRange(words, i, Math.min(words.length, i + PASSAGE_WORDS))));
             if (i + PASSAGE_WORDS >= words.length) {
                 break;
