@@ -8,9 +8,7 @@ import dev.quire.batch.ingest.IngestService;
 import dev.quire.storage.extract.Answer;
 import dev.quire.storage.extract.AnswerStatus;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -39,7 +37,7 @@ public class AskCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Long doc = resolve();
+        Long doc = new DocumentArg(target).resolveUsable("ask", ingest, ingestLive);
         if (doc == null) {
             return 1;
         }
@@ -60,27 +58,11 @@ public class AskCommand implements Callable<Integer> {
         System.out.println("Status: " + a.status + (a.reason == null ? "" : " (" + a.reason + ")"));
         System.out.printf(Locale.ROOT, "Model: %s:%s%s on %s; %s strategy, %d prompt + %d answer tokens, %d call(s); "
                         + "plan %.0f ms, render %.0f ms, vision %.0f ms, prefill %.0f ms, decode %.0f ms%n",
-                a.engine, a.model, Boolean.TRUE.equals(a.demoModel) ? " [DEMO MODEL: answers are not meaningful]" : "",
+                a.engine, a.model, Boolean.TRUE.equals(a.demoModel) ? " [" + ExtractService.DEMO_NOTICE + "]" : "",
                 a.device, a.strategy, nz(a.promptTokens), nz(a.completionTokens), nz(a.calls), f(a.planMs), f(a.renderMs),
                 f(a.visionMs), f(a.prefillMs), f(a.decodeMs));
         System.out.println("Stored as answer " + a.id + " of job " + job + " (plan " + a.planId + ")");
         return ok && a.status != AnswerStatus.FAILED ? 0 : 1;
-    }
-
-    private Long resolve() throws Exception {
-        DocumentArg arg = new DocumentArg(target);
-        Optional<Long> id;
-        try {
-            id = arg.stored();
-        } catch (IllegalArgumentException e) {
-            System.err.println("quire ask: " + e.getMessage());
-            return null;
-        }
-        if (id.isPresent()) {
-            return id.get();
-        }
-        IngestCommand.Result r = IngestCommand.run(ingest, ingestLive, List.of(arg.file().toString()));
-        return r.ok() ? arg.stored().orElse(null) : null;
     }
 
     private static int nz(Integer i) {

@@ -1,6 +1,10 @@
 package dev.quire.batch.cli;
 
+import dev.quire.batch.ingest.IngestProgress;
+import dev.quire.batch.ingest.IngestService;
 import dev.quire.ingestion.Fingerprint;
+import dev.quire.storage.document.DocumentStatus;
+import java.util.List;
 import dev.quire.storage.document.Document;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import java.io.IOException;
@@ -18,6 +22,39 @@ record DocumentArg(String text) {
 
     Path file() {
         return Path.of(text);
+    }
+
+    /**
+     * The stored document it names, ingesting a file first when it is not stored yet (as ask and plan do). Prints why
+     * and returns null when there is none, or when the document has no pages to use (its status and reason).
+     */
+    Long resolveUsable(String command, IngestService ingest, IngestProgress live) throws InterruptedException {
+        Optional<Long> id;
+        try {
+            id = stored();
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            System.err.println("quire " + command + ": " + e.getMessage());
+            return null;
+        }
+        if (id.isEmpty()) {
+            IngestCommand.Result r = IngestCommand.run(ingest, live, List.of(file().toString()));
+            if (!r.ok()) {
+                return null;
+            }
+            id = stored();
+        }
+        long doc = id.orElseThrow();
+        Document d = QuarkusTransaction.requiringNew().call(() -> Document.<Document>findById(doc));
+        if (d == null) {
+            System.err.println("quire " + command + ": no document " + doc + " (see ./quire status)");
+            return null;
+        }
+        if (d.status != DocumentStatus.READY && d.status != DocumentStatus.PARTIAL) {
+            System.err.println("quire " + command + ": document " + doc + " (" + d.fileName + ") is " + d.status
+                    + (d.reason == null ? "" : ": " + d.reason) + "; only READY and PARTIAL documents have pages to ask about");
+            return null;
+        }
+        return doc;
     }
 
     /** The stored document it names; empty for a file not ingested yet. */

@@ -44,6 +44,7 @@ public class ExtractCommand implements Callable<Integer> {
             ExtractService.JobProgress p = extract.progress(job);
             System.out.println("Submitted extraction job " + job + ": " + p.documents() + " documents × " + p.questions()
                     + " questions. Work it off with: ./quire worker --job " + job);
+            ExtractRun.printSkipped(p);
             return 0;
         }
         return ExtractRun.run(extract, live, job, false) ? 0 : 1;

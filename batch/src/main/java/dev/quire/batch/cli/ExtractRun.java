@@ -10,12 +10,24 @@ final class ExtractRun {
     private ExtractRun() {
     }
 
+    /** The documents the selection named but the job does not cover, with the reason. */
+    static void printSkipped(ExtractService.JobProgress p) {
+        if (!p.skipped().isEmpty()) {
+            System.out.println("Skipped " + p.skipped().size() + " document(s) of the selection:");
+            p.skipped().stream().limit(20).forEach(s -> System.out.println("  " + s));
+            if (p.skipped().size() > 20) {
+                System.out.println("  … (all of them: GET /api/jobs/" + p.jobId() + ")");
+            }
+        }
+    }
+
     /** Works the job off here; true when it completed. */
     static boolean run(ExtractService extract, ExtractProgress live, long jobId, boolean quiet) throws InterruptedException {
         ExtractService.JobProgress before = extract.progress(jobId);
         if (!quiet) {
             System.out.printf(Locale.ROOT, "Extraction job %d (%s): %d documents × %d questions%n", jobId, before.name(),
                     before.documents(), before.questions());
+            printSkipped(before);
         }
         long answersBefore = live.answers();
         long modelBefore = live.modelNanos();
@@ -40,6 +52,9 @@ final class ExtractRun {
                 System.out.printf(Locale.ROOT, "%.1f s in %d answers: the model was busy %.1f s (%.0f%%), the platform's own "
                                 + "work (render, plan, database) the rest%n", wall, live.answers() - answersBefore, model,
                         100 * model / wall);
+            }
+            for (String by : extract.answeredBy(jobId)) {
+                System.out.println("Answered by " + by);
             }
             System.out.println("Export: ./quire export --job " + jobId + " --format jsonl   (or csv)");
         }

@@ -2,6 +2,8 @@ package dev.quire.batch.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.quire.batch.ingest.IngestProgress;
+import dev.quire.batch.ingest.IngestService;
 import dev.quire.batch.plan.PlanService;
 import dev.quire.layout.plan.PlanException;
 import dev.quire.layout.plan.PlanSettings;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Parameters;
                 "(its id is printed). With --all, plan every stored document and print one line each (a report)."})
 public class PlanCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DOC_ID_OR_FILE", arity = "0..1",
-            description = "a document id (see ./quire status) or an ingested file (found by its SHA-256)")
+            description = "a document id (see ./quire status) or a file (found by its SHA-256; ingested first if new)")
     String target;
 
     @Option(names = "--question", required = true, description = "the question to plan for")
@@ -48,10 +50,14 @@ public class PlanCommand implements Callable<Integer> {
 
     private final PlanService plans;
     private final ObjectMapper mapper;
+    private final IngestService ingest;
+    private final IngestProgress ingestLive;
 
-    public PlanCommand(PlanService plans, ObjectMapper mapper) {
+    public PlanCommand(PlanService plans, ObjectMapper mapper, IngestService ingest, IngestProgress ingestLive) {
         this.plans = plans;
         this.mapper = mapper;
+        this.ingest = ingest;
+        this.ingestLive = ingestLive;
     }
 
     @Override
@@ -74,7 +80,11 @@ public class PlanCommand implements Callable<Integer> {
                 System.err.println("quire plan: give a document id or file, or --all");
                 return 2;
             }
-            PlanService.Planned p = plans.plan(resolve(target), question, s);
+            Long doc = new DocumentArg(target).resolveUsable("plan", ingest, ingestLive);
+            if (doc == null) {
+                return 1;
+            }
+            PlanService.Planned p = plans.plan(doc, question, s);
             if (json) {
                 System.out.println(mapper.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(p.plan()));
             } else {
@@ -85,11 +95,6 @@ public class PlanCommand implements Callable<Integer> {
             System.err.println("quire plan: " + e.getMessage());
             return 1;
         }
-    }
-
-    private static long resolve(String target) {
-        return new DocumentArg(target).stored()
-                .orElseThrow(() -> new IllegalArgumentException(target + " is not ingested yet: ./quire ingest " + target));
     }
 
     private void print(PlanService.Planned p) {

@@ -76,8 +76,56 @@ public class DocumentExtractor {
         this.mapper = mapper;
     }
 
-    /** What one document came to. */
-    public record Outcome(int answered, int failed, int skipped, String error) {
+    /**
+     * What one document came to.
+     *
+     * @param leaseLost another worker took the document over: this one stopped and must not finish it
+     */
+    public record Outcome(int answered, int failed, int skipped, String error, boolean leaseLost) {
+        public Outcome(int answered, int failed, int skipped, String error) {
+            this(answered, failed, skipped, error, false);
+        }
+    }
+
+    /** Thrown when this worker no longer holds the document it works on. */
+    public static final class LeaseLost extends RuntimeException {
+        LeaseLost(String message) {
+            super(message);
+        }
+    }
+
+    /** This worker's hold on a claimed document: lost when a renewal fails or another worker owns the item. */
+    final class Lease {
+        private final WorkQueue.Claim claim;
+        private volatile String lost;
+
+        Lease(WorkQueue.Claim claim) {
+            this.claim = claim;
+        }
+
+        void renewed(boolean held) {
+            if (!held && lost == null) {
+                lost = "renewing the lease found that another worker holds the document";
+            }
+        }
+
+        /** Throws {@link LeaseLost} unless the claim is still held (checked in the database). */
+        void check() {
+            if (lost == null && !queue.holds(claim)) {
+                lost = "another worker holds the document now";
+            }
+            if (lost != null) {
+                throw new LeaseLost(lost);
+            }
+        }
+
+        /** Inside the answer's transaction: the claim is held (its row locked until commit), or LeaseLost. */
+        void checkLocked() {
+            if (lost != null || !claim.owner().equals(queue.holder(claim, true))) {
+                lost = lost != null ? lost : "another worker holds the document now";
+                throw new LeaseLost(lost);
+            }
+        }
     }
 
     /** Listens to each stored answer (progress). */
@@ -87,21 +135,27 @@ public class DocumentExtractor {
 
     public Outcome process(WorkQueue.Claim claim, AnswerListener listener) {
         long period = Math.max(1, config.extract().leaseSeconds() / 3);
+        Lease lease = new Lease(claim);
         ScheduledFuture<?> renewal = leases.scheduleAtFixedRate(() -> {
             try {
-                queue.renew(claim);
+                lease.renewed(queue.renew(claim));
             } catch (RuntimeException e) {
                 LOG.warnf("renewing the lease of work item %d failed: %s", claim.itemId(), e.getMessage());
             }
         }, period, period, TimeUnit.SECONDS);
         try {
-            return answerAll(claim, listener);
+            return answerAll(claim, listener, lease);
+        } catch (LeaseLost e) {
+            LOG.warnf("work item %d (document %d of job %d): lease lost (%s); stopping work on this document, its "
+                    + "remaining questions are left to the worker that holds it", claim.itemId(), claim.documentId(),
+                    claim.jobId(), e.getMessage());
+            return new Outcome(0, 0, 0, null, true);
         } finally {
             renewal.cancel(false);
         }
     }
 
-    private Outcome answerAll(WorkQueue.Claim claim, AnswerListener listener) {
+    private Outcome answerAll(WorkQueue.Claim claim, AnswerListener listener, Lease lease) {
         ExtractJob job = QuarkusTransaction.requiringNew().call(() -> ExtractJob.<ExtractJob>findById(claim.jobId()));
         QuestionSet qs = readSet(job);
         List<QuestionSet.Ask> asks = qs.asks();
@@ -121,7 +175,7 @@ public class DocumentExtractor {
                     Answer a = base(claim, ask, engine.identity());
                     a.status = AnswerStatus.FAILED;
                     a.reason = e.getMessage();
-                    store(a, listener);
+                    store(a, listener, lease);
                     failed++;
                 }
             }
@@ -132,8 +186,9 @@ public class DocumentExtractor {
             if (done.contains(ask.key())) {
                 continue;
             }
-            Answer a = answer(claim, ask, pages, demos, images, engine, qs.plan());
-            if (store(a, listener)) {
+            lease.check();
+            Answer a = answer(claim, ask, pages, demos, images, engine, qs.plan(), lease);
+            if (store(a, listener, lease)) {
                 if (a.status == AnswerStatus.FAILED) {
                     failed++;
                 } else {
@@ -162,16 +217,23 @@ public class DocumentExtractor {
                 Answer a = base(claim, ask, id);
                 a.status = AnswerStatus.FAILED;
                 a.reason = reason;
-                if (store(a, listener)) {
-                    n++;
+                try {
+                    if (store(a, listener, new Lease(claim))) {
+                        n++;
+                    }
+                } catch (LeaseLost e) {
+                    LOG.warnf("work item %d: not recording the failure, another worker holds the document", claim.itemId());
+                    return n;
                 }
             }
         }
         return n;
     }
 
+    /** One question about one document, in named steps: plan, ask (map calls, then reduce), interpret, account. */
     private Answer answer(WorkQueue.Claim claim, QuestionSet.Ask ask, PlanService.DocumentPages pages,
-                          List<Demonstration> demos, PageImages images, VlmEngine engine, QuestionSet.Planning overrides) {
+                          List<Demonstration> demos, PageImages images, VlmEngine engine, QuestionSet.Planning overrides,
+                          Lease lease) {
         long t0 = System.nanoTime();
         Answer a = base(claim, ask, engine.identity());
         PlanSettings settings = overrides == null ? plans.settings() : overrides.over(plans.settings());
@@ -184,65 +246,13 @@ public class DocumentExtractor {
             a.totalMs = ms(System.nanoTime() - t0);
             return a;
         }
-        PromptPlan plan = planned.plan();
         a.planId = planned.id();
-        a.strategy = plan.strategy().id();
+        a.strategy = planned.plan().strategy().id();
         a.planMs = planned.totalMicros() / 1000f;
         Cost cost = new Cost();
         try {
-            List<PromptPlan.Prompt> maps = plan.prompts().stream().filter(p -> p.role() != PromptPlan.Role.REDUCE).toList();
-            List<ParsedAnswer> parsed = new ArrayList<>();
-            List<String> raws = new ArrayList<>();
-            for (PromptPlan.Prompt p : maps) {
-                long r0 = System.nanoTime();
-                List<PromptPart> parts = PromptAssembler.parts(p, images::page, demos);
-                cost.renderNanos += System.nanoTime() - r0;
-                GenerateResult result = generate(engine, settings, parts, cost);
-                raws.add(result.text());
-                parsed.add(AnswerParser.parse(result.text(), p.firstPage(), p.lastPage()));
-            }
-            ParsedAnswer finalAnswer;
-            String raw;
-            if (maps.size() == 1) {
-                finalAnswer = parsed.getFirst();
-                raw = raws.getFirst();
-            } else {
-                PromptPlan.Prompt reduce = plan.prompts().getLast().role() == PromptPlan.Role.REDUCE ? plan.prompts().getLast() : null;
-                StringBuilder all = new StringBuilder();
-                for (int i = 0; i < maps.size(); i++) {
-                    all.append("[pages ").append(maps.get(i).firstPage()).append('-').append(maps.get(i).lastPage())
-                            .append("] ").append(raws.get(i)).append('\n');
-                }
-                if (reduce != null) {
-                    GenerateResult result = generate(engine, settings,
-                            PromptAssembler.reduceParts(reduce, maps, parsed, engine.costs(), plan.answerTokens()), cost);
-                    all.append("[reduce] ").append(result.text());
-                    finalAnswer = AnswerParser.parse(result.text(), 1, plan.pages());
-                } else {
-                    finalAnswer = AnswerParser.combine(parsed);
-                }
-                raw = all.toString();
-            }
-            a.rawOutput = raw;
-            a.answer = finalAnswer.answer();
-            a.evidencePages = finalAnswer.evidencePages();
-            List<String> problems = new ArrayList<>(finalAnswer.problems());
-            if (!finalAnswer.answerable()) {
-                a.status = finalAnswer.answer().isBlank() ? AnswerStatus.PARSE_ERROR : AnswerStatus.NOT_ANSWERABLE;
-            } else if (ask.type() != null) {
-                FieldType.Value v = ask.type().parseValue(finalAnswer.answer());
-                if (v.ok()) {
-                    a.status = AnswerStatus.ANSWERED;
-                    a.parsedValue = json(v.value());
-                } else {
-                    a.status = AnswerStatus.PARSE_ERROR;
-                    problems.addFirst("value does not parse as " + ask.type().id() + ": " + v.error());
-                }
-            } else {
-                a.status = AnswerStatus.ANSWERED;
-                a.parsedValue = json(finalAnswer.answer());
-            }
-            a.reason = problems.isEmpty() ? null : String.join("; ", problems);
+            Reply reply = ask(planned.plan(), images, demos, engine, settings, cost, lease);
+            interpret(a, ask, reply);
         } catch (EngineFailure e) {
             a.status = AnswerStatus.FAILED;
             a.reason = e.getMessage();
@@ -250,16 +260,70 @@ public class DocumentExtractor {
             a.status = AnswerStatus.FAILED;
             a.reason = "page images cannot be read: " + e.getMessage();
         }
-        a.promptTokens = cost.promptTokens;
-        a.completionTokens = cost.completionTokens;
-        a.calls = cost.calls;
-        a.attempts = cost.attempts;
-        a.renderMs = ms(cost.renderNanos);
-        a.visionMs = ms(cost.visionNanos);
-        a.prefillMs = ms(cost.prefillNanos);
-        a.decodeMs = ms(cost.decodeNanos);
+        cost.writeTo(a);
         a.totalMs = ms(System.nanoTime() - t0);
         return a;
+    }
+
+    /** The model's final reply to a plan and the raw text of every call that made it. */
+    private record Reply(ParsedAnswer answer, String raw) {
+    }
+
+    /** Runs the plan's calls: each map (or the single) prompt, then the reduce call, or the rule when none fits. */
+    private Reply ask(PromptPlan plan, PageImages images, List<Demonstration> demos, VlmEngine engine,
+                      PlanSettings settings, Cost cost, Lease lease) throws IOException {
+        List<PromptPlan.Prompt> maps = plan.prompts().stream().filter(p -> p.role() != PromptPlan.Role.REDUCE).toList();
+        List<ParsedAnswer> parsed = new ArrayList<>();
+        List<String> raws = new ArrayList<>();
+        for (PromptPlan.Prompt p : maps) {
+            long r0 = System.nanoTime();
+            List<PromptPart> parts = PromptAssembler.parts(p, images::page, demos);
+            cost.renderNanos += System.nanoTime() - r0;
+            GenerateResult result = generate(engine, settings, parts, cost, lease);
+            raws.add(result.text());
+            parsed.add(AnswerParser.parse(result.text(), p.firstPage(), p.lastPage()));
+        }
+        if (maps.size() == 1) {
+            return new Reply(parsed.getFirst(), raws.getFirst());
+        }
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < maps.size(); i++) {
+            all.append("[pages ").append(maps.get(i).firstPage()).append('-').append(maps.get(i).lastPage())
+                    .append("] ").append(raws.get(i)).append('\n');
+        }
+        PromptPlan.Prompt reduce = plan.prompts().getLast().role() == PromptPlan.Role.REDUCE ? plan.prompts().getLast() : null;
+        if (reduce == null) {
+            return new Reply(AnswerParser.combine(parsed), all.toString());
+        }
+        GenerateResult result = generate(engine, settings,
+                PromptAssembler.reduceParts(reduce, maps, parsed, engine.costs(), plan.answerTokens()), cost, lease);
+        all.append("[reduce] ").append(result.text());
+        return new Reply(AnswerParser.parse(result.text(), 1, plan.pages()), all.toString());
+    }
+
+    /** What the reply means: its status, the answer and evidence, and for a typed field the parsed value. */
+    private void interpret(Answer a, QuestionSet.Ask ask, Reply reply) {
+        ParsedAnswer answer = reply.answer();
+        a.rawOutput = reply.raw();
+        a.answer = answer.answer();
+        a.evidencePages = answer.evidencePages();
+        List<String> problems = new ArrayList<>(answer.problems());
+        if (!answer.answerable()) {
+            a.status = answer.answer().isBlank() ? AnswerStatus.PARSE_ERROR : AnswerStatus.NOT_ANSWERABLE;
+        } else if (ask.type() != null) {
+            FieldType.Value v = ask.type().parseValue(answer.answer());
+            if (v.ok()) {
+                a.status = AnswerStatus.ANSWERED;
+                a.parsedValue = json(v.value());
+            } else {
+                a.status = AnswerStatus.PARSE_ERROR;
+                problems.addFirst("value does not parse as " + ask.type().id() + ": " + v.error());
+            }
+        } else {
+            a.status = AnswerStatus.ANSWERED;
+            a.parsedValue = json(answer.answer());
+        }
+        a.reason = problems.isEmpty() ? null : String.join("; ", problems);
     }
 
     /** Token counts and time over the calls of one answer. */
@@ -272,6 +336,17 @@ public class DocumentExtractor {
         long visionNanos;
         long prefillNanos;
         long decodeNanos;
+
+        void writeTo(Answer a) {
+            a.promptTokens = promptTokens;
+            a.completionTokens = completionTokens;
+            a.calls = calls;
+            a.attempts = attempts;
+            a.renderMs = ms(renderNanos);
+            a.visionMs = ms(visionNanos);
+            a.prefillMs = ms(prefillNanos);
+            a.decodeMs = ms(decodeNanos);
+        }
     }
 
     private static final class EngineFailure extends RuntimeException {
@@ -280,7 +355,8 @@ public class DocumentExtractor {
         }
     }
 
-    private GenerateResult generate(VlmEngine engine, PlanSettings settings, List<PromptPart> parts, Cost cost) {
+    private GenerateResult generate(VlmEngine engine, PlanSettings settings, List<PromptPart> parts, Cost cost,
+                                    Lease lease) {
         GenerationOptions o = GenerationOptions.greedy(settings.answerTokens())
                 .withPrefillChunk(config.vlm().effectivePrefillChunk());
         if (config.extract().temperature() > 0) {
@@ -289,6 +365,7 @@ public class DocumentExtractor {
         RuntimeException last = null;
         int max = Math.max(1, config.extract().maxAttempts());
         for (int attempt = 1; attempt <= max; attempt++) {
+            lease.check();
             cost.attempts++;
             try {
                 GenerateResult r = engine.generate(new GenerateRequest(settings.system(), parts, o));
@@ -299,8 +376,8 @@ public class DocumentExtractor {
                 cost.prefillNanos += r.timings().prefillNanos();
                 cost.decodeNanos += r.timings().decodeNanos();
                 return r;
-            } catch (EngineClosedException e) {
-                throw e; // shutting down: not an answer; the document's lease expires and it is done again
+            } catch (EngineClosedException | LeaseLost e) {
+                throw e; // shutting down, or no longer ours: not an answer
             } catch (IllegalArgumentException e) {
                 throw new EngineFailure("engine refused the prompt: " + e.getMessage(), e);
             } catch (RuntimeException e) {
@@ -330,10 +407,16 @@ public class DocumentExtractor {
         return a;
     }
 
-    /** Inserts the answer; false when another worker already stored this (job, document, question). */
-    private boolean store(Answer a, AnswerListener listener) {
+    /**
+     * Inserts the answer while the claim is held; false when another worker already stored this (job, document,
+     * question); {@link LeaseLost} when the claim is no longer this worker's.
+     */
+    private boolean store(Answer a, AnswerListener listener, Lease lease) {
         try {
-            QuarkusTransaction.requiringNew().run(a::persist);
+            QuarkusTransaction.requiringNew().run(() -> {
+                lease.checkLocked();
+                a.persist();
+            });
         } catch (PersistenceException | io.quarkus.narayana.jta.QuarkusTransactionException e) {
             boolean exists = QuarkusTransaction.requiringNew().call(() -> Answer.count(
                     "jobId = ?1 and documentId = ?2 and questionKey = ?3", a.jobId, a.documentId, a.questionKey) > 0);

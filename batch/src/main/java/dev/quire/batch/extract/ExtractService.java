@@ -64,6 +64,7 @@ public class ExtractService {
         return QuarkusTransaction.requiringNew().call(() -> {
             List<Long> docs = sel.documentIds(em);
             ExtractJob job = new ExtractJob();
+            job.skipped = sel.skipped(em);
             job.name = stored.name();
             job.questionSet = json;
             job.documents = sel.toString();
@@ -118,7 +119,7 @@ public class ExtractService {
      */
     public record JobProgress(long jobId, String name, String status, int documents, int questions,
                               Map<String, Long> items, Map<String, Long> answers, long expected,
-                              OffsetDateTime createdAt, OffsetDateTime finishedAt) {
+                              OffsetDateTime createdAt, OffsetDateTime finishedAt, List<String> skipped) {
         public long answered() {
             return answers.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -141,7 +142,7 @@ public class ExtractService {
             Map<String, Long> items = counts("select w.status, count(w) from WorkItem w where w.jobId = ?1 group by w.status", jobId);
             Map<String, Long> answers = counts("select a.status, count(a) from Answer a where a.jobId = ?1 group by a.status", jobId);
             return new JobProgress(job.id, job.name, job.status, job.totalItems, job.questions, items, answers,
-                    (long) job.totalItems * job.questions, job.createdAt, job.finishedAt);
+                    (long) job.totalItems * job.questions, job.createdAt, job.finishedAt, List.copyOf(job.skipped));
         });
     }
 
@@ -159,6 +160,78 @@ public class ExtractService {
             return new DocumentSelection(s == null || s.isBlank() ? "all" : s.strip());
         }
 
+        /**
+         * Documents the selection names that the job cannot use, each with the reason: ids that do not exist, and
+         * matched documents that are not READY or PARTIAL ({@code all} names every stored document).
+         */
+        List<String> skipped(EntityManager em) {
+            List<String> out = new ArrayList<>();
+            List<Object[]> matched;
+            String where;
+            if (text.equals("all")) {
+                where = "";
+            } else if (text.startsWith("run:")) {
+                where = " where d.id in (select f.documentId from SourceFile f where f.runId = " + Long.parseLong(text.substring(4).strip()) + ")";
+            } else if (text.matches("[0-9,\\-\\s]+")) {
+                List<Long> ids = ids();
+                where = " where d.id in (:ids)";
+                matched = em.createQuery("select d.id, d.fileName, d.status, d.reason from Document d" + where
+                        + " order by d.id", Object[].class).setParameter("ids", ids).getResultList();
+                java.util.Set<Long> found = new java.util.HashSet<>();
+                for (Object[] r : matched) {
+                    found.add((Long) r[0]);
+                }
+                for (long id : ids) {
+                    if (!found.contains(id)) {
+                        out.add(id + ": no such document");
+                    }
+                }
+                return unusable(matched, out);
+            } else {
+                where = " where d.fileName like :like";
+            }
+            var q = em.createQuery("select d.id, d.fileName, d.status, d.reason from Document d" + where + " order by d.id",
+                    Object[].class);
+            if (where.contains(":like")) {
+                q.setParameter("like", like());
+            }
+            return unusable(q.getResultList(), out);
+        }
+
+        private static List<String> unusable(List<Object[]> matched, List<String> out) {
+            for (Object[] r : matched) {
+                DocumentStatus st = (DocumentStatus) r[2];
+                if (st != DocumentStatus.READY && st != DocumentStatus.PARTIAL) {
+                    out.add(r[0] + " (" + r[1] + "): " + st + (r[3] == null ? "" : ": " + r[3]));
+                }
+            }
+            return out;
+        }
+
+        private List<Long> ids() {
+            List<Long> ids = new ArrayList<>();
+            for (String part : text.split(",")) {
+                String p = part.strip();
+                if (p.isEmpty()) {
+                    continue;
+                }
+                String[] ab = p.split("-");
+                long a = Long.parseLong(ab[0].strip());
+                long b = ab.length > 1 ? Long.parseLong(ab[1].strip()) : a;
+                if (b - a > 1_000_000) {
+                    throw new IllegalArgumentException("document range " + p + " is too large");
+                }
+                for (long i = a; i <= b; i++) {
+                    ids.add(i);
+                }
+            }
+            return ids;
+        }
+
+        private String like() {
+            return text.replace("%", "\\%").replace("_", "\\_").replace('*', '%').replace('?', '_');
+        }
+
         List<Long> documentIds(EntityManager em) {
             List<DocumentStatus> usable = List.of(DocumentStatus.READY, DocumentStatus.PARTIAL);
             if (text.equals("all")) {
@@ -172,23 +245,11 @@ public class ExtractService {
                         .setParameter(1, run).setParameter(2, usable).getResultList();
             }
             if (text.matches("[0-9,\\-\\s]+")) {
-                List<Long> ids = new ArrayList<>();
-                for (String part : text.split(",")) {
-                    String p = part.strip();
-                    if (p.isEmpty()) {
-                        continue;
-                    }
-                    String[] ab = p.split("-");
-                    long a = Long.parseLong(ab[0].strip());
-                    long b = ab.length > 1 ? Long.parseLong(ab[1].strip()) : a;
-                    for (long i = a; i <= b; i++) {
-                        ids.add(i);
-                    }
-                }
+                List<Long> ids = ids();
                 return em.createQuery("select d.id from Document d where d.id in ?1 and d.status in ?2 order by d.id", Long.class)
                         .setParameter(1, ids).setParameter(2, usable).getResultList();
             }
-            String like = text.replace("%", "\\%").replace("_", "\\_").replace('*', '%').replace('?', '_');
+            String like = like();
             return em.createQuery("select d.id from Document d where d.fileName like ?1 and d.status in ?2 order by d.id", Long.class)
                     .setParameter(1, like).setParameter(2, usable).getResultList();
         }
@@ -197,6 +258,18 @@ public class ExtractService {
         public String toString() {
             return text;
         }
+    }
+
+    /** What DEMO MODEL answers say, in every summary, export record and API answer that comes from the demo model. */
+    public static final String DEMO_NOTICE = "DEMO MODEL: random weights, answers are not meaningful";
+
+    /** The engines and models that answered a job, e.g. "embedded:demo on cpu [DEMO MODEL: …]". */
+    public List<String> answeredBy(long jobId) {
+        return QuarkusTransaction.requiringNew().call(() -> em.createQuery("select distinct a.engine, a.model, a.device, "
+                        + "a.demoModel from Answer a where a.jobId = ?1 and a.engine is not null", Object[].class)
+                .setParameter(1, jobId).getResultList().stream()
+                .map(r -> r[0] + ":" + r[1] + " on " + r[2] + (Boolean.TRUE.equals(r[3]) ? " [" + DEMO_NOTICE + "]" : ""))
+                .sorted().toList());
     }
 
     /** Documents not yet done (pending, or claimed by some worker) of a job, or of every running job when null. */

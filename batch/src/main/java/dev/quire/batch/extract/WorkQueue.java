@@ -80,6 +80,22 @@ public class WorkQueue {
         return n == 1;
     }
 
+    /**
+     * The worker that holds the item now (null when nobody does). With {@code lock} the row is locked until the
+     * caller's transaction ends, so an answer written in that transaction is written only while the claim is held.
+     */
+    public String holder(Claim c, boolean lock) {
+        @SuppressWarnings("unchecked")
+        List<Object> owner = em.createNativeQuery("SELECT owner FROM {h-schema}work_item WHERE id = ?1 AND status = 'CLAIMED'"
+                + (lock ? " FOR SHARE" : "")).setParameter(1, c.itemId()).getResultList();
+        return owner.isEmpty() ? null : (String) owner.getFirst();
+    }
+
+    /** True while {@code c}'s owner still holds it (in a transaction of its own). */
+    public boolean holds(Claim c) {
+        return c.owner().equals(QuarkusTransaction.requiringNew().call(() -> holder(c, false)));
+    }
+
     /** Marks the item DONE (or FAILED with the reason) if its owner still holds it, then closes finished jobs. */
     public void finish(Claim c, boolean done, String error) {
         QuarkusTransaction.requiringNew().run(() -> {

@@ -2,7 +2,8 @@ package dev.quire.batch.extract;
 
 import dev.quire.batch.testing.IngestRuns;
 import dev.quire.batch.testing.PostgresResource;
-import dev.quire.fixtures.Corpus;
+import dev.quire.fixtures.Pdfs;
+import dev.quire.fixtures.Samples;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.quire.batch.extract.ExtractService;
@@ -13,6 +14,7 @@ import dev.quire.storage.extract.AnswerStatus;
 import dev.quire.storage.extract.ExtractJob;
 import dev.quire.storage.plan.PromptPlanRecord;
 import dev.quire.storage.ingest.SourceFile;
+import dev.quire.storage.extract.WorkItem;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -42,7 +44,10 @@ class ExtractJobTest {
     @Test
     void everyDocumentAndQuestionGetsOneAnswerRowAndReRunsNeverDuplicate() throws Exception {
         Path dir = Files.createTempDirectory("quire-extract");
-        Corpus.copy(dir, "reliance.pdf", "ocr_test_rotated_90.pdf", "f1040nr.pdf"); // files no other test ingests (shared database)
+        // files no other test ingests (shared database): generated ones, and a sample form
+        Pdfs.report(dir.resolve("reliance.pdf"), 3, 4101);
+        Pdfs.rotated(dir.resolve("ocr_test_rotated_90.pdf"));
+        java.nio.file.Files.copy(Samples.file("f1040nr.pdf"), dir.resolve("f1040nr.pdf"));
         try (PDDocument blank = new PDDocument()) {
             blank.addPage(new PDPage(PDRectangle.A4));
             blank.save(dir.resolve("only-blank.pdf").toFile());
@@ -128,7 +133,7 @@ class ExtractJobTest {
     @Test
     void jobsOverRestReportProgressAndAnswersAndExportWritesEveryRecord() throws Exception {
         Path dir = Files.createTempDirectory("quire-extract-rest");
-        Corpus.copy(dir, "camelot-image-table.pdf");
+        Pdfs.report(dir.resolve("camelot-image-table.pdf"), 1, 4102);
         IngestService.Started run = IngestRuns.runToEnd(ingest, List.of(dir.toString()));
         long doc = IngestRuns.inputsByName(run.runId()).get("camelot-image-table.pdf").documentId;
         String body = "{\"questionSet\": {\"name\": \"rest\", \"questions\": [{\"question\": \"What is the form for?\"}],"
@@ -159,6 +164,10 @@ class ExtractJobTest {
         com.fasterxml.jackson.databind.JsonNode first = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[0]);
         assertEquals("camelot-image-table.pdf", first.get("fileName").asText());
         assertTrue(first.has("evidencePages") && first.has("modelCheckpoint") && first.has("prefillMs"), lines[0]);
+        assertTrue(first.get("demoModel").asBoolean());
+        assertEquals(ExtractService.DEMO_NOTICE, first.get("notice").asText(), "the demo flag as text, not only a boolean");
+        io.restassured.RestAssured.get("/api/jobs/" + job + "/answers").then()
+                .body("[0].notice", org.hamcrest.Matchers.equalTo(ExtractService.DEMO_NOTICE));
         java.io.ByteArrayOutputStream csv = new java.io.ByteArrayOutputStream();
         assertEquals(2, export.csv(job, new java.io.PrintStream(csv, true, java.nio.charset.StandardCharsets.UTF_8)));
         List<String> csvLines = csv.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
@@ -175,5 +184,103 @@ class ExtractJobTest {
         ExtractService.JobProgress p = extract.progress(job);
         assertEquals("COMPLETED", p.status());
         assertEquals(0, p.documents());
+    }
+
+    @Inject
+    DocumentExtractor extractor;
+
+    @Inject
+    WorkQueue queue;
+
+    @Inject
+    dev.quire.batch.ingest.IngestProgress ingestLive;
+
+    @Inject
+    dev.quire.batch.extract.ExtractProgress live;
+
+    @Test
+    void aSelectionNamingMissingOrUnusableDocumentsRecordsThemOnTheJob() throws Exception {
+        Path dir = Files.createTempDirectory("quire-extract-skipped");
+        Pdfs.report(dir.resolve("usable.pdf"), 1, 4103);
+        Files.writeString(dir.resolve("notes.txt"), "not a page\n");
+        Map<String, SourceFile> in = IngestRuns.inputsByName(IngestRuns.runToEnd(ingest, List.of(dir.toString())).runId());
+        long usable = in.get("usable.pdf").documentId;
+        long text = in.get("notes.txt").documentId;
+        long job = extract.submit(QuestionSet.single("What is it?"), usable + "," + text + ",999999");
+        ExtractService.JobProgress p = extract.progress(job);
+        assertEquals(1, p.documents());
+        assertEquals(List.of("999999: no such document", text + " (notes.txt): UNSUPPORTED: notes.txt: unsupported type "
+                + "text/plain (Quire pages PDF, PNG, JPEG and TIFF)"), p.skipped());
+        io.restassured.RestAssured.get("/api/jobs/" + job).then().statusCode(200)
+                .body("skipped.size()", org.hamcrest.Matchers.equalTo(2));
+        assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(job), null));
+    }
+
+    @Test
+    void aWorkerThatLosesItsLeaseStopsWorkOnTheDocumentAtOnce() throws Exception {
+        Path dir = Files.createTempDirectory("quire-extract-lease");
+        Pdfs.report(dir.resolve("leased.pdf"), 1, 4104);
+        long doc = IngestRuns.inputsByName(IngestRuns.runToEnd(ingest, List.of(dir.toString())).runId()).get("leased.pdf").documentId;
+        QuestionSet four = new QuestionSet("lease", List.of(new QuestionSet.Question("a", "What is it?"),
+                new QuestionSet.Question("b", "Who wrote it?"), new QuestionSet.Question("c", "When?"),
+                new QuestionSet.Question("d", "Where?")), List.of(), List.of(), null);
+        long job = extract.submit(four, String.valueOf(doc));
+        WorkQueue.Claim claim = queue.claim(job).orElseThrow();
+        java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
+        DocumentExtractor.Outcome outcome = extractor.process(claim, a -> {
+            if (stored.incrementAndGet() == 1) {
+                // Another worker takes the document over (this one's lease ran out while it was stalled).
+                QuarkusTransaction.requiringNew().run(() -> WorkItem.update(
+                        "owner = 'other-worker/1', leaseUntil = ?1 where id = ?2",
+                        java.time.OffsetDateTime.now().plusMinutes(5), claim.itemId()));
+            }
+        });
+        assertTrue(outcome.leaseLost(), "the worker noticed it lost the document");
+        assertEquals(1, stored.get(), "nothing was stored after the takeover");
+        assertEquals(1L, QuarkusTransaction.requiringNew().call(() -> Answer.count("jobId", job)));
+        WorkItem item = QuarkusTransaction.requiringNew().call(() -> WorkItem.<WorkItem>findById(claim.itemId()));
+        assertEquals("CLAIMED", item.status, "the new owner's claim is untouched");
+        assertEquals("other-worker/1", item.owner);
+        // An answer written by the old owner after the takeover is refused in its own transaction.
+        QuarkusTransaction.requiringNew().run(() -> WorkItem.update("owner = ?1, leaseUntil = ?2 where id = ?3",
+                claim.owner(), java.time.OffsetDateTime.now().plusMinutes(5), claim.itemId()));
+        assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(job), null), "the job still finishes");
+    }
+
+    /** Runs a command in this application, returning what it printed (stdout and stderr) and its exit code. */
+    static String[] run(Object command, String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream o = System.out;
+        java.io.PrintStream e = System.err;
+        java.io.PrintStream both = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        System.setOut(both);
+        System.setErr(both);
+        int code;
+        try {
+            code = new picocli.CommandLine(command).execute(args);
+        } finally {
+            System.setOut(o);
+            System.setErr(e);
+        }
+        return new String[] {out.toString(java.nio.charset.StandardCharsets.UTF_8), String.valueOf(code)};
+    }
+
+    @Test
+    void extractSummarySaysDemoModelAndAskPrintsWhyAFileHasNoPages() throws Exception {
+        Path dir = Files.createTempDirectory("quire-extract-cli");
+        Pdfs.report(dir.resolve("summary.pdf"), 1, 4105);
+        long doc = IngestRuns.inputsByName(IngestRuns.runToEnd(ingest, List.of(dir.toString())).runId()).get("summary.pdf").documentId;
+        Path questions = Files.writeString(dir.resolve("q.yaml"), "questions: [\"What is it?\"]\n");
+        String[] r = run(new dev.quire.batch.cli.ExtractCommand(extract, live), "--questions", questions.toString(),
+                "--docs", doc + ",999998");
+        assertEquals("0", r[1], r[0]);
+        assertTrue(r[0].contains("Skipped 1 document(s) of the selection:\n  999998: no such document"), r[0]);
+        assertTrue(r[0].contains("Answered by embedded:demo on cpu [" + ExtractService.DEMO_NOTICE + "]"), r[0]);
+
+        Path text = Files.writeString(dir.resolve("readme.txt"), "plain words\n");
+        String[] ask = run(new dev.quire.batch.cli.AskCommand(ingest, ingestLive, extract, live), text.toString(), "Q?");
+        assertEquals("1", ask[1], ask[0]);
+        assertTrue(ask[0].contains("quire ask: document ") && ask[0].contains("(readme.txt) is UNSUPPORTED: readme.txt: "
+                + "unsupported type text/plain"), ask[0]);
     }
 }

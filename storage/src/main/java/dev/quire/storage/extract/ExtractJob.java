@@ -37,6 +37,11 @@ public class ExtractJob extends PanacheEntityBase {
     public String status;
 
     public int totalItems;
+
+    /** Documents the selection named but the job cannot use, one line each: "7 (scan.pdf): REJECTED: reason". */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public java.util.List<String> skipped = new java.util.ArrayList<>();
     public int questions;
 
     @Column(insertable = false, updatable = false)

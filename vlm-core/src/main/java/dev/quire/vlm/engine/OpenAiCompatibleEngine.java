@@ -13,7 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import javax.imageio.ImageIO;
 
@@ -71,20 +73,36 @@ public final class OpenAiCompatibleEngine implements VlmEngine {
                 settings.endpoint().toString());
     }
 
-    /** The server's context for the model ({@code max_model_len}), or null when it does not say. */
+    /**
+     * The server's context for the model ({@code max_model_len}), or null when it lists the model without one. A
+     * server that does not list the model at all is an error naming what it does serve.
+     */
     private Integer servedContext() {
+        HttpResponse<String> r;
+        JsonNode listed;
         try {
-            HttpResponse<String> r = send(HttpRequest.newBuilder(resolve("models")).GET(), "GET /models");
-            for (JsonNode m : JSON.readTree(r.body()).path("data")) {
-                if (settings.model().equals(m.path("id").asText()) && m.has("max_model_len")) {
-                    return m.get("max_model_len").asInt();
-                }
-            }
-            return null;
+            r = send(HttpRequest.newBuilder(resolve("models")).GET(), "GET /models");
+            listed = JSON.readTree(r.body()).path("data");
         } catch (IOException | EngineException e) {
             throw new EngineException(settings.endpoint() + ": cannot list models (" + e.getMessage()
                     + "); is the server up and quire.vlm.endpoint right?", e);
         }
+        List<String> ids = new ArrayList<>();
+        for (JsonNode m : listed) {
+            ids.add(m.path("id").asText());
+            if (settings.model().equals(m.path("id").asText())) {
+                return m.has("max_model_len") ? m.get("max_model_len").asInt() : null;
+            }
+        }
+        throw new EngineException(settings.endpoint() + " does not serve model '" + settings.model() + "': GET /models "
+                + "lists " + (ids.isEmpty() ? "no model (" + excerpt(r.body()) + ")" : String.join(", ", ids))
+                + "; set quire.vlm.served-model to one of them", null);
+    }
+
+    /** The start of a server's body, for error messages. */
+    static String excerpt(String body) {
+        String b = body == null ? "" : body.strip().replaceAll("\\s+", " ");
+        return b.isEmpty() ? "an empty body" : b.length() > 400 ? b.substring(0, 400) + "…" : b;
     }
 
     @Override
@@ -132,7 +150,11 @@ public final class OpenAiCompatibleEngine implements VlmEngine {
         try {
             JsonNode json = JSON.readTree(r.body());
             JsonNode choice = json.path("choices").path(0);
-            String text = choice.path("message").path("content").asText("");
+            if (choice.isMissingNode() || !choice.path("message").path("content").isTextual()) {
+                throw new EngineException(settings.endpoint() + ": POST /chat/completions answered " + r.statusCode()
+                        + " without " + (choice.isMissingNode() ? "any choice" : "message content") + ": " + excerpt(r.body()), null);
+            }
+            String text = choice.path("message").path("content").asText();
             int completion = json.path("usage").path("completion_tokens").asInt(prompts.tokenizer().count(text));
             int served = json.path("usage").path("prompt_tokens").asInt(promptTokens);
             String finish = choice.path("finish_reason").asText("stop");

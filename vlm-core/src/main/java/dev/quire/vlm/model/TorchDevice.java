@@ -13,6 +13,7 @@ import org.bytedeco.pytorch.global.torch;
 public record TorchDevice(String spec, String reason) {
 
     public static TorchDevice resolve(String requested) {
+        LibTorch.load();
         String r = requested == null ? "auto" : requested.strip().toLowerCase(java.util.Locale.ROOT);
         boolean cuda = torch.cuda_is_available();
         long count = cuda ? torch.cuda_device_count() : 0;

@@ -119,10 +119,24 @@ class DemoCheckpointTest {
                 made.add(pool.submit(() -> DemoCheckpoint.ensure(models)));
             }
             for (java.util.concurrent.Future<java.nio.file.Path> f : made) {
-                org.junit.jupiter.api.Assertions.assertEquals(models.resolve("demo"), f.get());
+                assertEquals(models.resolve("demo"), f.get());
             }
         } finally {
             pool.shutdownNow();
+        }
+        // What they made together is the whole checkpoint: it opens, has every tensor, and equals one made alone.
+        Path demo = models.resolve("demo");
+        Path alone = tmp.resolve("alone");
+        DemoCheckpoint.write(alone);
+        assertArrayEquals(Files.readAllBytes(alone.resolve("model.safetensors")), Files.readAllBytes(demo.resolve("model.safetensors")));
+        try (Checkpoint c = Checkpoint.open(demo)) {
+            WeightLayout layout = WeightLayout.of(c.config());
+            c.requireAll(layout);
+            assertEquals(layout.tensors().size(), c.tensorCount());
+        }
+        assertEquals(DemoCheckpoint.ensure(tmp.resolve("a")).getFileName(), demo.getFileName());
+        try (var files = Files.list(models)) {
+            assertEquals(List.of(demo), files.toList(), "no temporary folders are left behind");
         }
     }
 }

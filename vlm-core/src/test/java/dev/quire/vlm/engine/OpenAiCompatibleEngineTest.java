@@ -42,6 +42,8 @@ class OpenAiCompatibleEngineTest {
     volatile int failStatus = 503;
     volatile long delayMs;
     volatile int maxModelLen = 4096;
+    volatile String servedId = "kimi-vl";
+    volatile String completion;
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger peakInFlight = new AtomicInteger();
 
@@ -53,7 +55,7 @@ class OpenAiCompatibleEngineTest {
     URI start() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newFixedThreadPool(8));
-        server.createContext("/v1/models", ex -> reply(ex, 200, "{\"data\":[{\"id\":\"kimi-vl\",\"max_model_len\":" + maxModelLen + "}]}"));
+        server.createContext("/v1/models", ex -> reply(ex, 200, "{\"data\":[{\"id\":\"" + servedId + "\",\"max_model_len\":" + maxModelLen + "}]}"));
         server.createContext("/v1/chat/completions", ex -> {
             int now = inFlight.incrementAndGet();
             peakInFlight.accumulateAndGet(now, Math::max);
@@ -70,6 +72,10 @@ class OpenAiCompatibleEngineTest {
                 }
                 if (!"Bearer secret".equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                     reply(ex, 401, "{\"error\":\"no key\"}");
+                    return;
+                }
+                if (completion != null) {
+                    reply(ex, 200, completion);
                     return;
                 }
                 reply(ex, 200, "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"Answer: 42\\nEvidence pages: 2\"},"
@@ -154,6 +160,31 @@ class OpenAiCompatibleEngineTest {
             x = assertThrows(OpenAiCompatibleEngine.EngineException.class, () -> e.generate(request(8)));
             assertTrue(x.getMessage().contains("HTTP 400"), "client errors are not retried: " + x.getMessage());
         }
+    }
+
+    @Test
+    void aCompletionWithoutChoicesIsAFailureThatQuotesTheServer() throws Exception {
+        URI uri = start();
+        try (OpenAiCompatibleEngine e = engine(uri, Duration.ofSeconds(5), 0, 1)) {
+            completion = "{\"object\":\"error\",\"message\":\"The model is overloaded, try later\",\"choices\":[]}";
+            OpenAiCompatibleEngine.EngineException x = assertThrows(OpenAiCompatibleEngine.EngineException.class,
+                    () -> e.generate(request(8)));
+            assertTrue(x.getMessage().contains("answered 200 without any choice"), x.getMessage());
+            assertTrue(x.getMessage().contains("The model is overloaded, try later"), "the server's words: " + x.getMessage());
+            completion = "{\"choices\":[{\"finish_reason\":\"stop\",\"message\":{\"role\":\"assistant\"}}]}";
+            x = assertThrows(OpenAiCompatibleEngine.EngineException.class, () -> e.generate(request(8)));
+            assertTrue(x.getMessage().contains("without message content"), x.getMessage());
+        }
+    }
+
+    @Test
+    void aServerThatDoesNotServeTheModelIsRefusedWithTheModelsItLists() throws Exception {
+        servedId = "llava-next";
+        URI uri = start();
+        OpenAiCompatibleEngine.EngineException x = assertThrows(OpenAiCompatibleEngine.EngineException.class,
+                () -> engine(uri, Duration.ofSeconds(5), 0, 1));
+        assertTrue(x.getMessage().contains("does not serve model 'kimi-vl': GET /models lists llava-next"), x.getMessage());
+        assertTrue(x.getMessage().contains("quire.vlm.served-model"), x.getMessage());
     }
 
     @Test

@@ -23,6 +23,9 @@ public class FinishWorkItems extends AbstractItemWriter {
     public void writeItems(List<Object> items) {
         for (Object o : items) {
             ExtractDocument.Done d = (ExtractDocument.Done) o;
+            if (d.outcome().leaseLost()) {
+                continue; // another worker holds the document and finishes it
+            }
             queue.finish(d.claim(), d.outcome().error() == null, d.outcome().error());
             progress.documentDone();
         }
