@@ -1,11 +1,10 @@
 package dev.quire.batch.extract;
 
+import dev.quire.batch.ProcessIdentity;
 import dev.quire.batch.QuireConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -22,7 +21,7 @@ public class WorkQueue {
 
     private final EntityManager em;
     private final QuireConfig config;
-    private final String process = ProcessHandle.current().pid() + "@" + host();
+    private final String process = ProcessIdentity.current().name();
 
     public WorkQueue(EntityManager em, QuireConfig config) {
         this.em = em;
@@ -33,7 +32,7 @@ public class WorkQueue {
     public record Claim(long itemId, long jobId, long documentId, int attempts, String owner) {
     }
 
-    /** This process's worker name for a thread: pid@host/thread. */
+    /** This process's worker name for a thread: pid@host~node/thread (see {@link ProcessIdentity}). */
     public String owner() {
         return process + "/" + Thread.currentThread().getName();
     }
@@ -108,13 +107,5 @@ public class WorkQueue {
                             + "WHERE w.job_id = j.id AND w.status IN ('PENDING', 'CLAIMED'))")
                     .setParameter(1, c.jobId()).executeUpdate();
         });
-    }
-
-    private static String host() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.quire.batch.ingest;
 
+import dev.quire.batch.ProcessIdentity;
 import dev.quire.batch.QuireConfig;
 import dev.quire.storage.ingest.IngestRun;
 import dev.quire.storage.ingest.InputStatus;
@@ -38,7 +39,7 @@ public class IngestService {
 
     private final JobOperator jobs;
     private final QuireConfig config;
-    private final String owner = ProcessHandle.current().pid() + "@" + hostName();
+    private final String owner = ProcessIdentity.current().name();
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ingest-heartbeat");
         t.setDaemon(true);
@@ -114,7 +115,7 @@ public class IngestService {
     private long resume(IngestRun run) {
         int lease = config.ingest().leaseSeconds();
         boolean claimed = QuarkusTransaction.requiringNew().call(() -> IngestRun.claim(run.id, owner, lease))
-                || (deadOnThisHost(run.owner)
+                || (ProcessIdentity.current().deadOnThisNode(run.owner)
                     && QuarkusTransaction.requiringNew().call(() -> IngestRun.takeOver(run.id, owner, run.owner)));
         if (!claimed) {
             throw new RunBusyException("ingest run " + run.id + " over these sources is being worked on by process "
@@ -208,27 +209,6 @@ public class IngestService {
         }
         Path p = Path.of(s);
         return p.isAbsolute() ? p.normalize().toString() : Path.of("").toAbsolutePath().resolve(p).normalize().toString();
-    }
-
-    /** True when {@code claimant} ("pid@host") names a process of this host that no longer runs. */
-    private static boolean deadOnThisHost(String claimant) {
-        if (claimant == null || !claimant.endsWith("@" + hostName())) {
-            return false;
-        }
-        try {
-            long pid = Long.parseLong(claimant.substring(0, claimant.indexOf('@')));
-            return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "localhost";
-        }
     }
 
     private static String sha256(String s) {
