@@ -42,15 +42,19 @@ public class QuireMain implements QuarkusApplication {
             System.setProperty("quarkus.datasource.username", "postgres");
             System.setProperty("quarkus.datasource.password", "postgres");
         }
-        boolean serving = args.length > 0 && args[0].equals("serve");
-        if (!serving && System.getProperty("quarkus.http.port") == null) {
-            // Only `serve` listens on the configured port; other commands must not collide with a running server.
-            System.setProperty("quarkus.http.port", "0");
-            System.setProperty("quarkus.http.host", "127.0.0.1");
+        if (!listens(args, firstSet(System.getProperty("quire.http.listen"), System.getenv("QUIRE_HTTP_LISTEN")))) {
+            // Only `serve` (or a command with quire.http.listen=true, e.g. a worker pod answering probes) listens.
+            System.setProperty("quarkus.http.host-enabled", "false");
         }
-        // Quarkus exits the JVM when the command returns; the embedded server (if this process started it)
-        // is stopped by its shutdown hook.
+        // Quarkus exits the JVM when the command returns; the embedded server stays up while other quire processes
+        // use it, and the last one to leave stops it (EmbeddedDatabase).
         Quarkus.run(QuireMain.class, args);
+    }
+
+    /** Whether this command serves HTTP: {@code serve} always, others only with {@code quire.http.listen=true}. */
+    static boolean listens(String[] args, String listenSetting) {
+        boolean serving = args.length > 0 && args[0].equals("serve");
+        return serving || "true".equalsIgnoreCase(listenSetting == null ? "" : listenSetting.strip());
     }
 
     /** The user's home: {@code $HOME} when set, else Java's {@code user.home}. */
