@@ -2,6 +2,7 @@ package dev.quire.batch.cli;
 
 import dev.quire.batch.ingest.IngestProgress;
 import dev.quire.batch.ingest.IngestService;
+import dev.quire.batch.logging.LibraryWarnings;
 import dev.quire.storage.ingest.RunStatus;
 import jakarta.batch.runtime.BatchStatus;
 import java.time.Duration;
@@ -39,6 +40,11 @@ public class IngestCommand implements Callable<Integer> {
         return r.ok() ? 0 : 1;
     }
 
+    private static String logFile() {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("quarkus.log.file.path", String.class)
+                .orElse("the log file");
+    }
+
     /** How an ingest from the command line ended: its run, whether it completed, or that another process owns it. */
     record Result(long runId, boolean ok, boolean busy) {
     }
@@ -46,6 +52,7 @@ public class IngestCommand implements Callable<Integer> {
     /** Runs (or resumes) an ingest with a progress display and a summary line; shared by ingest, run and ask. */
     static Result run(IngestService ingest, IngestProgress live, List<String> sources) throws InterruptedException {
         IngestService.Started run;
+        LibraryWarnings.reset();
         try {
             run = ingest.start(sources);
         } catch (IngestService.RunBusyException e) {
@@ -77,6 +84,11 @@ public class IngestCommand implements Callable<Integer> {
         Map<String, Long> counts = new TreeMap<>(ingest.statusCounts(run.runId()));
         System.out.println("Run " + run.runId() + " " + p.status() + " (job " + status + "): " + counts
                 + ", " + p.pagesStored() + " pages stored");
+        List<String> warnings = LibraryWarnings.summary(10);
+        if (!warnings.isEmpty()) {
+            System.out.println("Library warnings while reading (details in " + logFile() + "):");
+            warnings.forEach(w -> System.out.println("  " + w));
+        }
         return new Result(run.runId(), status == BatchStatus.COMPLETED && p.status() == RunStatus.COMPLETED, false);
     }
 }

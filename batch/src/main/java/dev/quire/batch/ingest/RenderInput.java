@@ -59,7 +59,13 @@ public class RenderInput implements ItemProcessor {
         SourceFile input = em.find(SourceFile.class, (Long) item);
         Path path = Path.of(input.path);
         String name = String.valueOf(path.getFileName());
-        ProcessedInput result = process(input, path, name);
+        org.jboss.logging.MDC.put(dev.quire.batch.logging.LibraryWarnings.INPUT, name);
+        ProcessedInput result;
+        try {
+            result = process(input, path, name);
+        } finally {
+            org.jboss.logging.MDC.remove(dev.quire.batch.logging.LibraryWarnings.INPUT);
+        }
         LOG.debugf("%s: %s, %d pages, %d failed", name, result.status(), result.pages().size(), result.failedPages());
         return result;
     }

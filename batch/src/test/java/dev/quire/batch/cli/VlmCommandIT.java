@@ -23,9 +23,15 @@ class VlmCommandIT {
     @TempDir
     Path tmp;
 
-    String run(Path home, String... args) throws Exception {
+    /** Runs quire with HOME={@code user} and no QUIRE_HOME: everything must land under that HOME ("~" is $HOME). */
+    String run(Path user, String... args) throws Exception {
         Path log = tmp.resolve("out-" + System.nanoTime() + ".log");
-        Process p = QuireProcess.command(home, log, Map.of("quarkus.log.level", "WARN"), args).start();
+        ProcessBuilder pb = QuireProcess.command(user.resolve(".quire"), log, Map.of("quarkus.log.level", "WARN",
+                // libtorch's natives are already extracted in the real user's cache: do not extract 300 MB again
+                "org.bytedeco.javacpp.cachedir", Path.of(System.getProperty("user.home"), ".javacpp", "cache").toString()), args);
+        pb.environment().remove("QUIRE_HOME");
+        pb.environment().put("HOME", user.toString());
+        Process p = pb.start();
         assertTrue(p.waitFor(3, TimeUnit.MINUTES), "quire " + String.join(" ", args) + " did not finish");
         String out = Files.readString(log);
         assertEquals(0, p.exitValue(), out);
@@ -34,12 +40,16 @@ class VlmCommandIT {
 
     @Test
     void demoModelIsMadeOnceInspectedAndAnswersWithTimingsAndLogits() throws Exception {
-        Path home = tmp.resolve("home");
+        Path user = tmp.resolve("user");
+        Path home = user.resolve(".quire");
         try {
-            String inspect = run(home, "vlm", "inspect", "--model", "demo");
+            String inspect = run(user, "vlm", "inspect", "--model", "demo");
             assertTrue(inspect.contains("[DEMO MODEL: random weights, answers are not meaningful]"), inspect);
             assertTrue(inspect.contains("8 routed (top-2, sigmoid"), inspect);
+            assertTrue(inspect.contains("checkpoint  " + home.resolve("models/demo")), "~ is $HOME, not the password file's home:\n" + inspect);
             assertTrue(Files.isRegularFile(home.resolve("models/demo/model.safetensors")));
+            assertTrue(Files.isDirectory(home.resolve("db")) && Files.isRegularFile(home.resolve("logs/quire.log")),
+                    "the database and the log are under $HOME/.quire");
 
             BufferedImage page = new BufferedImage(300, 400, BufferedImage.TYPE_INT_RGB);
             Graphics2D g = page.createGraphics();
@@ -51,7 +61,7 @@ class VlmCommandIT {
             Path png = tmp.resolve("page.png");
             ImageIO.write(page, "png", png.toFile());
             Path logits = tmp.resolve("logits.json");
-            String out = run(home, "vlm", "generate", "--model", "demo", "--image", png.toString(), "--prompt",
+            String out = run(user, "vlm", "generate", "--model", "demo", "--image", png.toString(), "--prompt",
                     "What is the total?", "--max-new-tokens", "8", "--device", "cpu", "--logits-out", logits.toString());
             assertTrue(out.contains("[DEMO MODEL: answers are not meaningful] on cpu"), out);
             assertTrue(out.matches("(?s).*\\d+ prompt tokens, \\d+ generated \\((stop|length)\\); vision \\d+ ms.*"), out);

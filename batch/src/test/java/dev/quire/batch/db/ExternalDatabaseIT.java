@@ -1,7 +1,8 @@
 package dev.quire.batch.db;
 
+import dev.quire.fixtures.Pdfs;
+import dev.quire.fixtures.Samples;
 import dev.quire.batch.testing.QuireProcess;
-import dev.quire.fixtures.Corpus;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.quire.batch.db.EmbeddedDatabase;
@@ -25,7 +26,9 @@ class ExternalDatabaseIT {
     @Test
     void quireDbUrlUsesTheExternalServerAndStartsNoEmbeddedOne() throws Exception {
         Path docs = tmp.resolve("docs");
-        Corpus.copy(docs, "kampo.pdf", "ocrmypdf-invalid.pdf");
+        Files.createDirectories(docs);
+        Pdfs.report(docs.resolve("kampo.pdf"), 2, 5001);
+        Files.copy(Samples.file("ocrmypdf-invalid.pdf"), docs.resolve("ocrmypdf-invalid.pdf"));
         Path home = tmp.resolve("home");
         try (EmbeddedDatabase server = EmbeddedDatabase.start(tmp.resolve("external-db"), 0)) {
             Process p = QuireProcess.commandWithDatabase(home, tmp.resolve("ingest.log"), server.jdbcUrl(),

@@ -1,7 +1,7 @@
 package dev.quire.batch.extract;
 
+import dev.quire.fixtures.Pdfs;
 import dev.quire.batch.testing.QuireProcess;
-import dev.quire.fixtures.Corpus;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.quire.batch.db.EmbeddedDatabase;
@@ -99,8 +99,10 @@ class ExtractWorkersIT {
     @Test
     void threeWorkersOneKilledAndALoneKilledRunResumedEndWithExactlyOneAnswerPerQuestion() throws Exception {
         Path docs = Files.createDirectories(tmp.resolve("docs"));
-        Corpus.copy(docs, "kampo.pdf", "edgar-rotated90.pdf", "libreoffice-form.pdf", "reliance.pdf",
-                "korean-text-with-tables.pdf", "camelot-image-table.pdf");
+        for (int i = 1; i <= 5; i++) {
+            Pdfs.report(docs.resolve("report-" + i + ".pdf"), 2, 6000 + i);
+        }
+        Pdfs.rotated(docs.resolve("rotated.pdf"));
         Path questions = Files.writeString(tmp.resolve("questions.yaml"), """
                 name: it
                 questions:

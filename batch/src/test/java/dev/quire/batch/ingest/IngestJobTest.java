@@ -2,7 +2,8 @@ package dev.quire.batch.ingest;
 
 import dev.quire.batch.testing.IngestRuns;
 import dev.quire.batch.testing.PostgresResource;
-import dev.quire.fixtures.Corpus;
+import dev.quire.fixtures.Pdfs;
+import dev.quire.fixtures.Samples;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.quire.batch.ingest.IngestService;
@@ -31,10 +32,7 @@ import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
-import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
-import org.apache.pdfbox.pdmodel.encryption.AccessPermission;
-import org.apache.pdfbox.pdmodel.encryption.StandardProtectionPolicy;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -49,16 +47,19 @@ class IngestJobTest {
     @Test
     void aFolderOfGoodAndBadInputsEndsWithARowAndAReasonForEveryFile() throws Exception {
         Path dir = Files.createTempDirectory("quire-ingest");
-        Corpus.copy(dir, "tracemonkey.pdf", "ocrmypdf-invalid.pdf", "copy-protected.pdf", "edgar-rotated90.pdf");
-        Files.copy(Corpus.file("kampo.pdf"), Files.createDirectories(dir.resolve("nested")).resolve("kampo-copy.pdf"));
-        Files.copy(Corpus.file("kampo.pdf"), dir.resolve("kampo.pdf"));
+        Pdfs.report(dir.resolve("tracemonkey.pdf"), 14, 9001);
+        Files.copy(Samples.file("ocrmypdf-invalid.pdf"), dir.resolve("ocrmypdf-invalid.pdf"));
+        Pdfs.encrypted(dir.resolve("copy-protected.pdf"), "");
+        Pdfs.rotated(dir.resolve("edgar-rotated90.pdf"));
+        Pdfs.report(dir.resolve("kampo.pdf"), 2, 9002);
+        Files.copy(dir.resolve("kampo.pdf"), Files.createDirectories(dir.resolve("nested")).resolve("kampo-copy.pdf"));
+        Files.createDirectories(dir.resolve("empty-folder"));
+        Pdfs.jbig2Scan(dir.resolve("jbig2-scan.pdf"));
+        Pdfs.recursivePattern(dir.resolve("hostile-pattern.pdf"), 1, 2);
         Files.createFile(dir.resolve("empty.pdf"));
         Files.writeString(dir.resolve("notes.txt"), "plain text is not a page\n");
         Path locked = dir.resolve("locked.pdf");
-        try (PDDocument doc = Loader.loadPDF(Corpus.file("libreoffice-form.pdf").toFile())) {
-            doc.protect(new StandardProtectionPolicy("owner", "user", new AccessPermission()));
-            doc.save(locked.toFile());
-        }
+        Pdfs.encrypted(locked, "user");
         BufferedImage img = new BufferedImage(1200, 900, BufferedImage.TYPE_INT_RGB);
         ImageIO.write(img, "png", dir.resolve("photo.png").toFile());
         byte[] png = Files.readAllBytes(dir.resolve("photo.png"));
@@ -84,7 +85,13 @@ class IngestJobTest {
         IngestService.Started run = IngestRuns.runToEnd(ingest, List.of(dir.toString(), dir + "/missing.pdf"));
         assertEquals(RunStatus.COMPLETED, ingest.progress(run.runId()).status());
         Map<String, SourceFile> in = IngestRuns.inputsByName(run.runId());
-        assertEquals(14, in.size(), in.keySet().toString());
+        assertEquals(17, in.size(), in.keySet().toString());
+        assertEquals(InputStatus.REJECTED, in.get("empty-folder").status);
+        assertTrue(in.get("empty-folder").reason.endsWith("empty-folder: folder has no files to ingest"), in.get("empty-folder").reason);
+        assertEquals(InputStatus.READY, in.get("jbig2-scan.pdf").status, "a JBIG2 scan is decoded, not stored blank");
+        assertEquals(InputStatus.PARTIAL, in.get("hostile-pattern.pdf").status, "a stack overflow costs one page");
+        assertTrue(in.get("hostile-pattern.pdf").reason.contains("1 of 4 pages failed (page 2 of hostile-pattern.pdf: "
+                + "content nested too deeply"), in.get("hostile-pattern.pdf").reason);
         assertEquals(InputStatus.PARTIAL, in.get("one-bad-page.pdf").status);
         assertTrue(in.get("one-bad-page.pdf").reason.startsWith("one-bad-page.pdf: 1 of 3 pages failed (page 2 of one-bad-page.pdf: "),
                 in.get("one-bad-page.pdf").reason);
@@ -148,7 +155,8 @@ class IngestJobTest {
     @Test
     void ingestingTheSameBytesAgainStoresNothingTwice() throws Exception {
         Path dir = Files.createTempDirectory("quire-dedupe");
-        Corpus.copy(dir, "korean-text-with-tables.pdf", "right_to_left_01.pdf");
+        Pdfs.report(dir.resolve("korean-text-with-tables.pdf"), 2, 9003);
+        Pdfs.report(dir.resolve("right_to_left_01.pdf"), 1, 9004);
         IngestService.Started first = IngestRuns.runToEnd(ingest, List.of(dir.toString()));
         Map<String, SourceFile> a = IngestRuns.inputsByName(first.runId());
         assertEquals(InputStatus.READY, a.get("korean-text-with-tables.pdf").status);
@@ -166,5 +174,35 @@ class IngestJobTest {
         assertEquals(pages, (long) QuarkusTransaction.requiringNew().call(() -> Page.count()));
         assertEquals(RunStatus.COMPLETED, QuarkusTransaction.requiringNew()
                 .call(() -> IngestRun.<IngestRun>findById(second.runId()).status));
+    }
+
+    @Inject
+    IngestProgress live;
+
+    @Test
+    void libraryWarningsGoToTheLogFileAndAreSummarisedByFileNotPrinted() throws Exception {
+        Path dir = Files.createTempDirectory("quire-ingest-log");
+        Pdfs.damagedStream(dir.resolve("noisy-stream.pdf"));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.out;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            dev.quire.batch.cli.IngestCommandAccess.run(ingest, live, List.of(dir.toString()));
+        } finally {
+            System.setOut(saved);
+        }
+        String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(printed.matches("(?s).*Library warnings while reading \\(details in .*quire\\.log\\):\n  noisy-stream\\.pdf: \\d+ × .*"),
+                printed);
+        String log = Files.readString(Path.of(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("quire.home", String.class), "logs", "quire.log"));
+        assertTrue(log.contains("o.a.p.") || log.contains("org.apache.pdfbox"), "PDFBox's messages are in the log file");
+        java.util.logging.LogRecord pdfbox = new java.util.logging.LogRecord(java.util.logging.Level.WARNING, "glyph");
+        pdfbox.setLoggerName("org.apache.pdfbox.pdmodel.font.PDType1Font");
+        java.util.logging.LogRecord ours = new java.util.logging.LogRecord(java.util.logging.Level.WARNING, "ours");
+        ours.setLoggerName("dev.quire.batch.ingest.RenderInput");
+        dev.quire.batch.logging.ConsoleFilter console = new dev.quire.batch.logging.ConsoleFilter();
+        assertFalse(console.isLoggable(pdfbox), "library noise stays off the console");
+        assertTrue(console.isLoggable(ours), "Quire's own warnings reach it");
     }
 }

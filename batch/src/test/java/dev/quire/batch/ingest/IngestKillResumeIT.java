@@ -1,7 +1,8 @@
 package dev.quire.batch.ingest;
 
+import dev.quire.fixtures.Pdfs;
+import dev.quire.fixtures.Samples;
 import dev.quire.batch.testing.QuireProcess;
-import dev.quire.fixtures.Corpus;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.quire.batch.db.EmbeddedDatabase;
@@ -26,9 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("slow")
 class IngestKillResumeIT {
-    static final String[] FILES = {"tracemonkey.pdf", "WARN-Report.pdf", "federal-register-2020-17221.pdf",
-            "metropolis-demo.pdf", "f1040nr.pdf", "kampo.pdf", "korean-text-with-tables.pdf", "libreoffice-form.pdf",
-            "most_content_in_image_form.pdf", "reliance.pdf", "ocrmypdf-invalid.pdf", "zen_of_python_corrupted.pdf"};
+    /** The samples (a damaged stream and a broken file among them) and generated reports: 12 inputs, 83 pages. */
+    static final String[] SAMPLES = {"federal-register-2020-17221.pdf", "metropolis-demo.pdf", "f1040nr.pdf",
+            "libreoffice-form.pdf", "multipage-scan.pdf", "ocrmypdf-invalid.pdf", "qpdf-damaged-stream.pdf"};
+    static final int FILES = SAMPLES.length + 5;
     static final Map<String, String> PROPS = Map.of("quire.render.workers", "2", "quarkus.log.level", "WARN");
 
     @TempDir
@@ -37,7 +39,13 @@ class IngestKillResumeIT {
     @Test
     void restartAfterKillLosesNothingAndDuplicatesNothing() throws Exception {
         Path docs = tmp.resolve("docs");
-        Corpus.copy(docs, FILES);
+        Files.createDirectories(docs);
+        for (String n : SAMPLES) {
+            Files.copy(Samples.file(n), docs.resolve(n));
+        }
+        for (int i = 1; i <= 5; i++) {
+            Pdfs.report(docs.resolve("report-" + i + ".pdf"), 4, 7000 + i);
+        }
 
         Path straight = tmp.resolve("straight");
         Process p = QuireProcess.command(straight, tmp.resolve("straight.log"), PROPS, "ingest", docs.toString()).start();
@@ -54,7 +62,7 @@ class IngestKillResumeIT {
         long done = waitForSomeButNotAllInputs(killed, victim);
         victim.destroyForcibly();
         assertTrue(victim.waitFor(30, TimeUnit.SECONDS));
-        assertTrue(done >= 1 && done < FILES.length, "killed after " + done + " inputs");
+        assertTrue(done >= 1 && done < FILES, "killed after " + done + " inputs");
 
         try {
             Process again = QuireProcess.command(killed, tmp.resolve("resumed.log"), PROPS, "ingest", docs.toString()).start();
@@ -69,7 +77,7 @@ class IngestKillResumeIT {
             String json = Files.readString(tmp.resolve("status.json"));
             com.fasterxml.jackson.databind.JsonNode inputs = new com.fasterxml.jackson.databind.ObjectMapper()
                     .readTree(json.substring(json.indexOf('[')));
-            assertEquals(FILES.length, inputs.size(), json);
+            assertEquals(FILES, inputs.size(), json);
             for (com.fasterxml.jackson.databind.JsonNode i : inputs) {
                 String st = i.get("status").asText();
                 assertTrue(List.of("READY", "PARTIAL", "REJECTED").contains(st), i.toString());

@@ -1,8 +1,8 @@
-package dev.quire.web;
+package dev.quire.browser;
 
+import dev.quire.fixtures.Samples;
 import dev.quire.batch.testing.IngestRuns;
 import dev.quire.batch.testing.PostgresResource;
-import dev.quire.fixtures.Corpus;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -42,7 +42,9 @@ class ReviewPagesBrowserTest {
     void documentListLinksToRenderedPagesAndShowsRejections() throws Exception {
         assertTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing: apt-get install chromium (see .ci/run)");
         Path dir = Files.createTempDirectory("quire-ui");
-        Corpus.copy(dir, "metropolis-demo.pdf", "ocrmypdf-invalid.pdf");
+        for (String n : List.of("metropolis-demo.pdf", "ocrmypdf-invalid.pdf")) {
+            Files.copy(Samples.file(n), dir.resolve(n));
+        }
         IngestRuns.runToEnd(ingest, List.of(dir.toString()));
 
         try (Playwright pw = Playwright.create(new Playwright.CreateOptions()
