@@ -190,8 +190,9 @@ class OpenAiCompatibleEngineTest {
     @Test
     void timesOutAndRefusesPromptsLargerThanTheServersContext() throws Exception {
         URI uri = start();
-        try (OpenAiCompatibleEngine e = engine(uri, Duration.ofMillis(300), 1, 2)) {
-            delayMs = 1500;
+        // A timeout a loaded machine still meets for GET /models, and a reply far slower than it.
+        try (OpenAiCompatibleEngine e = engine(uri, Duration.ofMillis(2000), 1, 2)) {
+            delayMs = 8000;
             OpenAiCompatibleEngine.EngineException x = assertThrows(OpenAiCompatibleEngine.EngineException.class,
                     () -> e.generate(request(8)));
             assertTrue(x.getMessage().contains("timed out"), x.getMessage());
