@@ -88,7 +88,9 @@ class IngestKillResumeIT {
                     assertTrue(i.get("reason").asText().startsWith(Path.of(i.get("path").asText()).getFileName() + ": "), i.toString());
                 }
             }
-            try (Connection c = QuireProcess.connect(killed)) {
+            // The last quire process to leave stopped the shared embedded server: open it again to read the rows.
+            try (EmbeddedDatabase db = EmbeddedDatabase.start(killed.resolve("db"), 0);
+                 Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(), "postgres", "postgres")) {
                 List<String> actual = snapshot(c);
                 assertEquals(expected, actual);
                 try (Statement s = c.createStatement();
