@@ -53,7 +53,7 @@ public class JobResource {
         try {
             QuestionSet qs = request.questionSet();
             QuestionSet named = new QuestionSet(qs.name() == null || qs.name().isBlank() ? "api" : qs.name(),
-                    qs.questions(), qs.fields(), qs.demonstrations(), qs.plan());
+                    qs.questions(), qs.fields(), qs.demonstrations(), qs.plan(), qs.system());
             for (QuestionSet.Demo d : named.demonstrations()) {
                 if (!d.image().startsWith("blob:")) {
                     throw new IllegalArgumentException("demonstration images must be blob:SHA256 references over the API");

@@ -40,6 +40,9 @@ public class VlmCommand {
         @Option(names = "--prompt", required = true, description = "the question")
         String prompt;
 
+        @Option(names = "--system", description = "system text (default: the chat template's own, \"You are a helpful assistant\")")
+        String system;
+
         @Option(names = "--max-new-tokens", defaultValue = "64")
         int maxNewTokens;
 
@@ -87,7 +90,7 @@ public class VlmCommand {
                             System.out.print(delta);
                             System.out.flush();
                         });
-                GenerateResult r = engine.generate(new GenerateRequest(null, parts, o));
+                GenerateResult r = engine.generate(new GenerateRequest(system, parts, o));
                 System.out.println();
                 GenerateResult.Timings t = r.timings();
                 System.err.printf(Locale.ROOT, "model %s%n%d prompt tokens, %d generated (%s); vision %.0f ms, prefill %.0f ms "

@@ -187,7 +187,7 @@ public class DocumentExtractor {
                 continue;
             }
             lease.check();
-            Answer a = answer(claim, ask, pages, demos, images, engine, qs.plan(), lease);
+            Answer a = answer(claim, ask, pages, demos, images, engine, qs, lease);
             if (store(a, listener, lease)) {
                 if (a.status == AnswerStatus.FAILED) {
                     failed++;
@@ -232,11 +232,11 @@ public class DocumentExtractor {
 
     /** One question about one document, in named steps: plan, ask (map calls, then reduce), interpret, account. */
     private Answer answer(WorkQueue.Claim claim, QuestionSet.Ask ask, PlanService.DocumentPages pages,
-                          List<Demonstration> demos, PageImages images, VlmEngine engine, QuestionSet.Planning overrides,
+                          List<Demonstration> demos, PageImages images, VlmEngine engine, QuestionSet set,
                           Lease lease) {
         long t0 = System.nanoTime();
         Answer a = base(claim, ask, engine.identity());
-        PlanSettings settings = overrides == null ? plans.settings() : overrides.over(plans.settings());
+        PlanSettings settings = set.settings(plans.settings());
         PlanService.Planned planned;
         try {
             planned = plans.plan(pages, ask.question(), demos, settings, engine.costs(), engine.identity().name());

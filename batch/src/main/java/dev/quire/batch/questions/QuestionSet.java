@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
  * fields, plus optional few-shot demonstrations (image, question, answer). Read from YAML or JSON:
  * <pre>
  * name: invoices
+ * system: You read invoices.          # optional system turn (default: the model's, "You are a helpful assistant")
  * questions:
  *   - id: total                       # optional (q1, q2, … by default)
  *     question: What is the total amount due?
@@ -43,7 +44,7 @@ import java.util.stream.Collectors;
  * </pre>
  */
 public record QuestionSet(String name, List<Question> questions, List<Field> fields, List<Demo> demonstrations,
-                          Planning plan) {
+                          Planning plan, String system) {
 
     public record Question(String id, String question) {
         /** A question given as a plain string ({@code questions: ["What is the title?"]}); its id is generated. */
@@ -87,6 +88,12 @@ public record QuestionSet(String name, List<Question> questions, List<Field> fie
         }
     }
 
+    /** The planner settings of this set: {@code base} with the set's plan overrides and system text applied. */
+    public PlanSettings settings(PlanSettings base) {
+        PlanSettings out = plan == null ? base : plan.over(base);
+        return system == null ? out : out.withSystem(system);
+    }
+
     /** One thing asked of a document: the answer's key, the question sent, and the field type (null for questions). */
     public record Ask(String key, String question, FieldType type) {
     }
@@ -128,7 +135,8 @@ public record QuestionSet(String name, List<Question> questions, List<Field> fie
         }
         String name = qs.name() == null || qs.name().isBlank()
                 ? file.getFileName().toString().replaceFirst("\\.[^.]+$", "") : qs.name();
-        QuestionSet named = new QuestionSet(name, qs.questions(), qs.fields(), qs.demonstrations(), qs.plan());
+        QuestionSet named = new QuestionSet(name, qs.questions(), qs.fields(), qs.demonstrations(), qs.plan(),
+                qs.system());
         named.validate(file.toString());
         Path base = file.toAbsolutePath().getParent();
         return named.withImages(d -> base.resolve(d.image()).normalize().toString());
@@ -154,6 +162,9 @@ public record QuestionSet(String name, List<Question> questions, List<Field> fie
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(source + ": fields[" + i + "].type: " + e.getMessage(), e);
             }
+        }
+        if (system != null && system.isBlank()) {
+            throw new IllegalArgumentException(source + ": system is empty (leave it out for the model's default system turn)");
         }
         if (plan != null) {
             try {
@@ -197,11 +208,11 @@ public record QuestionSet(String name, List<Question> questions, List<Field> fie
     /** The same set with each demonstration's image reference replaced. */
     public QuestionSet withImages(Function<Demo, String> image) {
         return new QuestionSet(name, questions, fields, demonstrations.stream()
-                .map(d -> new Demo(image.apply(d), d.question(), d.answer(), d.evidencePages())).toList(), plan);
+                .map(d -> new Demo(image.apply(d), d.question(), d.answer(), d.evidencePages())).toList(), plan, system);
     }
 
     /** A set of one question (for {@code quire ask}). */
     public static QuestionSet single(String question) {
-        return new QuestionSet("ask", List.of(new Question("q1", question)), List.of(), List.of(), null);
+        return new QuestionSet("ask", List.of(new Question("q1", question)), List.of(), List.of(), null, null);
     }
 }

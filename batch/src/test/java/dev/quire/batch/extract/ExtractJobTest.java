@@ -62,7 +62,7 @@ class ExtractJobTest {
                         new QuestionSet.Question(null, "Who is the author?")),
                 List.of(new QuestionSet.Field("page_count", "int", "pages in the document"),
                         new QuestionSet.Field("filed_on", "date", null)),
-                List.of(), null);
+                List.of(), null, null);
         long job = extract.submit(set, selection);
         assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(job), null));
 
@@ -118,7 +118,7 @@ class ExtractJobTest {
         long form = in.get("f1040nr.pdf").documentId;
         QuestionSet mapReduce = new QuestionSet("map-reduce", List.of(new QuestionSet.Question("q", "What form is this?")),
                 List.of(), List.of(new QuestionSet.Demo(example.toString(), "What is shown?", "A blank page", List.of(1))),
-                new QuestionSet.Planning("mapreduce", 2500, null, null));
+                new QuestionSet.Planning("mapreduce", 2500, null, null), null);
         long mr = extract.submit(mapReduce, String.valueOf(form));
         assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(mr), null));
         Answer a = QuarkusTransaction.requiringNew().call(() -> Answer.<Answer>find("jobId", mr).singleResult());
@@ -223,7 +223,7 @@ class ExtractJobTest {
         long doc = IngestRuns.inputsByName(IngestRuns.runToEnd(ingest, List.of(dir.toString())).runId()).get("leased.pdf").documentId;
         QuestionSet four = new QuestionSet("lease", List.of(new QuestionSet.Question("a", "What is it?"),
                 new QuestionSet.Question("b", "Who wrote it?"), new QuestionSet.Question("c", "When?"),
-                new QuestionSet.Question("d", "Where?")), List.of(), List.of(), null);
+                new QuestionSet.Question("d", "Where?")), List.of(), List.of(), null, null);
         long job = extract.submit(four, String.valueOf(doc));
         WorkQueue.Claim claim = queue.claim(job).orElseThrow();
         java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();

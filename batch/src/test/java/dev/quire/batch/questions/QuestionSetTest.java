@@ -16,6 +16,7 @@ class QuestionSetTest {
     void yamlWithQuestionsTypedFieldsDemonstrationsAndPlanning() throws Exception {
         Files.createDirectories(tmp.resolve("ex"));
         Path f = Files.writeString(tmp.resolve("invoices.yaml"), """
+                system: You read invoices.
                 questions:
                   - id: total
                     question: What is the total amount due?
@@ -45,6 +46,11 @@ class QuestionSetTest {
         assertEquals(tmp.resolve("ex/one.png").toString(), qs.demonstrations().getFirst().image(), "relative to the file");
         assertEquals(List.of(1), qs.demonstrations().getFirst().evidencePages());
         assertEquals(8192, qs.plan().over(dev.quire.layout.plan.PlanSettings.defaults()).contextTokens());
+        dev.quire.layout.plan.PlanSettings s = qs.settings(dev.quire.layout.plan.PlanSettings.defaults());
+        assertEquals("You read invoices.", s.system(), "the set's system text reaches every prompt it plans and sends");
+        assertEquals(64, s.answerTokens());
+        assertNull(QuestionSet.single("Q?").settings(dev.quire.layout.plan.PlanSettings.defaults()).system(),
+                "no system key: the template's default system turn");
     }
 
     @Test

@@ -12,7 +12,7 @@ package dev.quire.layout.plan;
  * @param cropMargins         crop each page to its ink box (plus {@code marginPx}) before encoding
  * @param marginPx            white margin kept around the ink, in pixels
  * @param skipBlank           leave pages without ink out (and record them)
- * @param system              the system prompt (null for the model's default template without one)
+ * @param system              the system text (null: the chat template's default system turn)
  */
 public record PlanSettings(Strategy strategy, int contextTokens, int answerTokens, int thumbnailTokens,
                            int minThumbnailTokens, boolean cropMargins, int marginPx, boolean skipBlank, String system) {
@@ -42,6 +42,11 @@ public record PlanSettings(Strategy strategy, int contextTokens, int answerToken
     public PlanSettings withAnswerTokens(int tokens) {
         return new PlanSettings(strategy, contextTokens, tokens, thumbnailTokens, minThumbnailTokens, cropMargins, marginPx,
                 skipBlank, system);
+    }
+
+    public PlanSettings withSystem(String text) {
+        return new PlanSettings(strategy, contextTokens, answerTokens, thumbnailTokens, minThumbnailTokens, cropMargins, marginPx,
+                skipBlank, text);
     }
 
     public PlanSettings withThumbnails(int tokens, int minTokens) {

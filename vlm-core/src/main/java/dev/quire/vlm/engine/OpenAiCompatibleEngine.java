@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quire.vlm.tokenizer.ChatPrompt;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -118,9 +119,8 @@ public final class OpenAiCompatibleEngine implements VlmEngine {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", settings.model());
         ArrayNode messages = body.putArray("messages");
-        if (request.system() != null) {
-            messages.addObject().put("role", "system").put("content", request.system());
-        }
+        // the same system turn the embedded engine and the token arithmetic use (the default when none is given)
+        messages.addObject().put("role", "system").put("content", ChatPrompt.system(request.system()));
         ObjectNode user = messages.addObject().put("role", "user");
         ArrayNode content = user.putArray("content");
         for (PromptPart p : request.parts()) {

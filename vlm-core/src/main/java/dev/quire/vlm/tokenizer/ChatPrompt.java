@@ -8,11 +8,21 @@ import java.util.List;
  * {@code <|im_system|>system<|im_middle|>SYS<|im_end|><|im_user|>user<|im_middle|>CONTENT<|im_end|><|im_assistant|>assistant<|im_middle|>},
  * where an image in CONTENT is {@code <|media_start|>image<|media_content|>} + one {@code <|media_pad|>} per image
  * token + {@code <|media_end|>}. Text parts are encoded as ordinary text.
+ *
+ * <p>The system turn is always there: like Kimi-VL's own template (its Hugging Face processor, vLLM and the other
+ * ports), a conversation that brings no system message gets {@link #DEFAULT_SYSTEM}. {@link #system(String)} is the
+ * one place that rule lives; the embedded engine, the prompt builder's token arithmetic and the openai-compatible
+ * engine's messages all go through it.
  */
 public final class ChatPrompt {
     public static final String DEFAULT_SYSTEM = "You are a helpful assistant";
 
     private ChatPrompt() {
+    }
+
+    /** The system text the template uses: the conversation's own, or the default when it has none (null). */
+    public static String system(String system) {
+        return system == null ? DEFAULT_SYSTEM : system;
     }
 
     /** One piece of the user's turn. */
@@ -41,6 +51,7 @@ public final class ChatPrompt {
         }
     }
 
+    /** The prompt for one user turn; {@code system} null means the template's default system turn. */
     public static Tokens build(KimiTokenizer tok, String system, List<Part> user) {
         int imSystem = tok.requireSpecial("<|im_system|>");
         int imUser = tok.requireSpecial("<|im_user|>");
@@ -49,9 +60,7 @@ public final class ChatPrompt {
         int imEnd = tok.requireSpecial("<|im_end|>");
         Ids out = new Ids();
         List<ImageSpan> spans = new ArrayList<>();
-        if (system != null) {
-            out.add(imSystem).add(tok.encode("system")).add(imMiddle).add(tok.encode(system)).add(imEnd);
-        }
+        out.add(imSystem).add(tok.encode("system")).add(imMiddle).add(tok.encode(system(system))).add(imEnd);
         out.add(imUser).add(tok.encode("user")).add(imMiddle);
         for (Part p : user) {
             switch (p) {

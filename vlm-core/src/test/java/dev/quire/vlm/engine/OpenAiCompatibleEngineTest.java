@@ -143,6 +143,20 @@ class OpenAiCompatibleEngineTest {
     }
 
     @Test
+    void aRequestWithoutSystemTextSendsTheTemplatesDefaultSystemTurnItCountedTokensFor() throws Exception {
+        try (OpenAiCompatibleEngine e = engine(start(), Duration.ofSeconds(5), 0, 2)) {
+            GenerateRequest none = new GenerateRequest(null, request(16).parts(), GenerationOptions.greedy(16));
+            e.generate(none);
+            JsonNode first = requests.getLast().get("messages").get(0);
+            assertEquals("system", first.get("role").asText());
+            assertEquals("You are a helpful assistant", first.get("content").asText(),
+                    "a server applies the template itself: it must get the same system turn the token counts assume");
+            assertEquals(e.costs().templateTokens("You are a helpful assistant"), e.costs().templateTokens(null),
+                    "the planner counts the default system turn the server will apply");
+        }
+    }
+
+    @Test
     void retriesBusyAndFailingServersWithBackoffThenGivesUpClearly() throws Exception {
         URI uri = start();
         try (OpenAiCompatibleEngine e = engine(uri, Duration.ofSeconds(5), 3, 2)) {
