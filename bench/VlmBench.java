@@ -20,7 +20,10 @@ import java.util.Random;
  * Prints vision tokens/s, prefill tokens/s, decode tokens/s, peak RSS, and the decode-bandwidth ratio
  * = active weight bytes per token × decode tokens/s ÷ memory bandwidth measured in the same run (a large copy).
  *
- *   bench/vlm-bench.sh [DECODE_TOKENS=64]
+ * Runs each compute precision in turn (default float32 then bfloat16; float32 is the anchor) and prints the decode
+ * ratio against the anchor: the measurement behind quire.vlm.dtype=auto on CPU.
+ *
+ *   bench/vlm-bench.sh [DECODE_TOKENS=64] [PRECISIONS=float32,bfloat16]
  */
 public class VlmBench {
     static final DemoCheckpoint.Spec MID = new DemoCheckpoint.Spec(384, 4, 6, 16, 1024, 8, 8, 0, 256, 64, 32, 64, 2816,
@@ -35,9 +38,8 @@ public class VlmBench {
         }
         ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
         ModelConfig.ParameterCount params = config.parameters();
-        long activeBytes = params.activePerToken() * 2;
-        System.out.printf(Locale.ROOT, "checkpoint: %,d parameters (bf16, %.0f MB), %,d active per token (%.0f MB read per decoded token)%n",
-                params.total(), params.total() * 2 / 1e6, params.activePerToken(), activeBytes / 1e6);
+        System.out.printf(Locale.ROOT, "checkpoint: %,d parameters (stored bf16, %.0f MB), %,d active per token%n",
+                params.total(), params.total() * 2 / 1e6, params.activePerToken());
 
         BufferedImage page = new BufferedImage(896, 896, BufferedImage.TYPE_INT_RGB);
         Random r = new Random(1);
@@ -46,36 +48,50 @@ public class VlmBench {
                 page.setRGB(x, y, r.nextInt(1 << 24));
             }
         }
-        try (EmbeddedEngine engine = new EmbeddedEngine(dir, "auto")) {
-            System.out.println("device: " + engine.deviceReason());
-            GenerateRequest warm = new GenerateRequest(null, List.of(PromptPart.image(page), PromptPart.text("warm up")),
-                    GenerationOptions.greedy(4));
-            engine.generate(warm);
-            GenerateRequest req = new GenerateRequest(null, List.of(PromptPart.text("Page 1:"), PromptPart.image(page),
-                    PromptPart.text("What is the total amount on this page?")), GenerationOptions.greedy(decode));
-            GenerateResult best = null;
-            for (int i = 0; i < 2; i++) {
-                GenerateResult res = engine.generate(req);
-                if (best == null || res.timings().decodeNanos() < best.timings().decodeNanos()) {
-                    best = res;
+        double bandwidth = bandwidthBytesPerSecond();
+        System.out.printf(Locale.ROOT, "memory bandwidth (1 GiB copy, read + write): %.2f GB/s%n", bandwidth / 1e9);
+        // Each compute precision in the same run (the first is the anchor): quire.vlm.dtype=auto on CPU picks by this.
+        String[] precisions = (args.length > 1 ? args[1] : "float32,bfloat16").split(",");
+        double anchor = 0;
+        for (String precision : precisions) {
+            try (EmbeddedEngine engine = new EmbeddedEngine(dir, "auto", precision)) {
+                System.out.println("== precision " + engine.precision().id() + " (" + engine.precision().reason() + ")");
+                System.out.println("device: " + engine.deviceReason());
+                GenerateRequest warm = new GenerateRequest(null, List.of(PromptPart.image(page), PromptPart.text("warm up")),
+                        GenerationOptions.greedy(4));
+                engine.generate(warm);
+                GenerateRequest req = new GenerateRequest(null, List.of(PromptPart.text("Page 1:"), PromptPart.image(page),
+                        PromptPart.text("What is the total amount on this page?")), GenerationOptions.greedy(decode));
+                GenerateResult best = null;
+                for (int i = 0; i < 2; i++) {
+                    GenerateResult res = engine.generate(req);
+                    if (best == null || res.timings().decodeNanos() < best.timings().decodeNanos()) {
+                        best = res;
+                    }
+                }
+                GenerateResult.Timings t = best.timings();
+                int imageTokens = engine.costs().imageTokens(896, 896);
+                double decodeRate = t.decodeTokensPerSecond();
+                long weightBytes = params.activePerToken() * (engine.precision().id().equals("float32") ? 4 : 2);
+                System.out.printf(Locale.ROOT, "vision:  %d image tokens in %.0f ms = %.0f tokens/s%n", imageTokens,
+                        t.visionNanos() / 1e6, imageTokens / (t.visionNanos() / 1e9));
+                System.out.printf(Locale.ROOT, "prefill: %d prompt tokens in %.0f ms = %.0f tokens/s%n", best.promptTokens(),
+                        t.prefillNanos() / 1e6, best.promptTokens() / (t.prefillNanos() / 1e9));
+                System.out.printf(Locale.ROOT, "decode:  %d tokens in %.0f ms = %.1f tokens/s%n", t.decodedTokens(),
+                        t.decodeNanos() / 1e6, decodeRate);
+                System.out.printf(Locale.ROOT, "peak RSS so far: %.0f MB (Java heap committed %.0f MB, mapped checkpoint %.0f MB)%n",
+                        peakRssKb() / 1024.0, Runtime.getRuntime().totalMemory() / 1e6,
+                        Files.size(dir.resolve("model.safetensors")) / 1e6);
+                System.out.printf(Locale.ROOT, "decode-bandwidth ratio = %.0f MB/token × %.1f tokens/s ÷ %.2f GB/s = %.3f%n",
+                        weightBytes / 1e6, decodeRate, bandwidth / 1e9, weightBytes * decodeRate / bandwidth);
+                if (anchor == 0) {
+                    anchor = decodeRate;
+                    System.out.printf(Locale.ROOT, "decode anchor: %s %.1f tokens/s%n", engine.precision().id(), decodeRate);
+                } else {
+                    System.out.printf(Locale.ROOT, "decode ratio %s / %s = %.2f%n", engine.precision().id(), precisions[0],
+                            decodeRate / anchor);
                 }
             }
-            GenerateResult.Timings t = best.timings();
-            int imageTokens = engine.costs().imageTokens(896, 896);
-            double decodeRate = t.decodeTokensPerSecond();
-            System.out.printf(Locale.ROOT, "vision:  %d image tokens in %.0f ms = %.0f tokens/s%n", imageTokens,
-                    t.visionNanos() / 1e6, imageTokens / (t.visionNanos() / 1e9));
-            System.out.printf(Locale.ROOT, "prefill: %d prompt tokens in %.0f ms = %.0f tokens/s%n", best.promptTokens(),
-                    t.prefillNanos() / 1e6, best.promptTokens() / (t.prefillNanos() / 1e9));
-            System.out.printf(Locale.ROOT, "decode:  %d tokens in %.0f ms = %.1f tokens/s%n", t.decodedTokens(),
-                    t.decodeNanos() / 1e6, decodeRate);
-            System.out.printf(Locale.ROOT, "peak RSS: %.0f MB (before the bandwidth measurement; Java heap committed %.0f MB, "
-                    + "mapped checkpoint %.0f MB)%n", peakRssKb() / 1024.0, Runtime.getRuntime().totalMemory() / 1e6,
-                    Files.size(dir.resolve("model.safetensors")) / 1e6);
-            double bandwidth = bandwidthBytesPerSecond();
-            System.out.printf(Locale.ROOT, "memory bandwidth (1 GiB copy, read + write): %.2f GB/s%n", bandwidth / 1e9);
-            System.out.printf(Locale.ROOT, "decode-bandwidth ratio = %.0f MB/token × %.1f tokens/s ÷ %.2f GB/s = %.3f%n",
-                    activeBytes / 1e6, decodeRate, bandwidth / 1e9, activeBytes * decodeRate / bandwidth);
         }
     }
 

@@ -100,6 +100,10 @@ public interface QuireConfig {
         @WithDefault("auto")
         String device();
 
+        /** Compute precision: auto | float32 | bfloat16 | float16 (auto: stored dtype on CUDA, float32 on CPU). */
+        @WithDefault("auto")
+        String dtype();
+
         /** Prompt tokens per prefill step: bounds attention memory on long prompts (default: the engine's). */
         OptionalInt prefillChunk();
 

@@ -2,6 +2,7 @@ package dev.quire.batch.cli;
 
 import dev.quire.batch.QuireConfig;
 import dev.quire.vlm.checkpoint.Checkpoint;
+import dev.quire.vlm.checkpoint.WeightDigests;
 import dev.quire.vlm.config.ModelConfig;
 import dev.quire.vlm.config.TextConfig;
 import dev.quire.vlm.config.VisionConfig;
@@ -49,6 +50,9 @@ public class VlmCommand {
         @Option(names = "--device", description = "auto | cpu | cuda[:N] (default: quire.vlm.device)")
         String device;
 
+        @Option(names = "--dtype", description = "compute precision: auto | float32 | bfloat16 | float16 (default: quire.vlm.dtype)")
+        String dtype;
+
         @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy")
         double temperature;
 
@@ -80,8 +84,10 @@ public class VlmCommand {
                 parts.add(PromptPart.image(pixels));
             }
             parts.add(PromptPart.text(prompt));
-            try (EmbeddedEngine engine = new EmbeddedEngine(dir, device != null ? device : config.vlm().device())) {
+            try (EmbeddedEngine engine = new EmbeddedEngine(dir, device != null ? device : config.vlm().device(),
+                    dtype != null ? dtype : config.vlm().dtype(), WeightDigests.inHome(config.home(), System.err))) {
                 System.err.println("device: " + engine.deviceReason());
+                System.err.println("precision: " + engine.precision().id() + " (" + engine.precision().reason() + ")");
                 GenerationOptions o = GenerationOptions.greedy(maxNewTokens)
                         .withSampling(temperature, topP, seed)
                         .withPrefillChunk(config.vlm().effectivePrefillChunk())

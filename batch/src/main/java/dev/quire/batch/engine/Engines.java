@@ -32,7 +32,8 @@ public class Engines {
             QuireConfig.Vlm vlm = config.vlm();
             Path dir = config.modelDir(vlm.model());
             engine = switch (vlm.engine()) {
-                case "embedded" -> new EmbeddedEngine(dir, vlm.device());
+                case "embedded" -> new EmbeddedEngine(dir, vlm.device(), vlm.dtype(),
+                        dev.quire.vlm.checkpoint.WeightDigests.inHome(config.home(), System.err));
                 case "openai-compatible" -> {
                     String endpoint = vlm.endpoint().orElseThrow(() -> new IllegalArgumentException(
                             "quire.vlm.engine=openai-compatible needs quire.vlm.endpoint (e.g. http://vllm:8000/v1)"));

@@ -391,7 +391,7 @@ public class DocumentExtractor {
     private Answer base(WorkQueue.Claim claim, QuestionSet.Ask ask, ModelIdentity id) {
         Answer a = new Answer();
         if (id == null) {
-            id = new ModelIdentity("unknown", "unknown", null, false, "unknown");
+            id = new ModelIdentity("unknown", "unknown", null, false, "unknown", "unknown");
         }
         a.jobId = claim.jobId();
         a.documentId = claim.documentId();
@@ -402,6 +402,7 @@ public class DocumentExtractor {
         a.model = id.name();
         a.modelCheckpoint = id.checkpoint();
         a.device = id.device();
+        a.precision = id.precision();
         a.demoModel = id.demo();
         a.worker = claim.owner();
         return a;

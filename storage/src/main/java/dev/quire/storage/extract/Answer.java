@@ -60,6 +60,8 @@ public class Answer extends PanacheEntityBase {
     public String model;
     public String modelCheckpoint;
     public String device;
+    /** Compute precision of the engine (float32, bfloat16, float16; "server" for a remote engine). */
+    public String precision;
     public Boolean demoModel;
     public Integer promptTokens;
     public Integer completionTokens;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quire.vlm.config.ModelConfig;
 import dev.quire.vlm.image.ImageProcessorConfig;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,25 +184,21 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /**
-     * SHA-256 over config.json and, for each weight file this checkpoint uses (in name order), its name, size and
-     * safetensors header: identifies the configuration and the weights' layout without reading gigabytes of data.
+     * The model's identity: SHA-256 over its configuration and tokenizer files ({@link #configFingerprint}) and, for
+     * each weight file this checkpoint uses (in name order), its name, size and the SHA-256 of all its bytes. Two
+     * checkpoints with the same layout and different weights (a fine-tune, another release) differ. The weight
+     * digests come from {@code digests}, which reads each file once and caches the result.
      */
-    public String fingerprint() {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(Files.readAllBytes(dir.resolve("config.json")));
-            for (SafetensorsFile s : shards.stream()
-                    .sorted(Comparator.comparing(f -> f.file().getFileName().toString())).toList()) {
-                md.update(s.file().getFileName().toString().getBytes(StandardCharsets.UTF_8));
-                md.update(ByteBuffer.allocate(8).putLong(s.size()).array());
-                md.update(s.header().asByteBuffer());
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new CheckpointError(dir + ": cannot fingerprint the checkpoint: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    public String fingerprint(WeightDigests digests) {
+        MessageDigest md = WeightDigests.sha256();
+        md.update("quire-checkpoint-v2\n".getBytes(StandardCharsets.UTF_8));
+        md.update(configFingerprint(dir).getBytes(StandardCharsets.UTF_8));
+        for (SafetensorsFile s : shards.stream()
+                .sorted(Comparator.comparing(f -> f.file().getFileName().toString())).toList()) {
+            md.update(("\n" + s.file().getFileName() + "\n" + s.size() + "\n" + digests.digest(s.file()))
+                    .getBytes(StandardCharsets.UTF_8));
         }
+        return HexFormat.of().formatHex(md.digest());
     }
 
     /**

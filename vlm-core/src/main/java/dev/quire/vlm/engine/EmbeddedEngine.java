@@ -1,8 +1,10 @@
 package dev.quire.vlm.engine;
 
 import dev.quire.vlm.checkpoint.Checkpoint;
+import dev.quire.vlm.checkpoint.WeightDigests;
 import dev.quire.vlm.demo.DemoCheckpoint;
 import dev.quire.vlm.model.KimiVlModel;
+import dev.quire.vlm.model.Precision;
 import dev.quire.vlm.model.TorchDevice;
 import dev.quire.vlm.tokenizer.ChatPrompt;
 import dev.quire.vlm.tokenizer.KimiTokenizer;
@@ -26,6 +28,24 @@ public final class EmbeddedEngine implements VlmEngine {
     private volatile boolean closing;
 
     public EmbeddedEngine(Path checkpointDir, String device) {
+        this(checkpointDir, device, "auto");
+    }
+
+    /**
+     * @param device    auto | cpu | cuda | cuda:N
+     * @param precision compute precision: auto | float32 | bfloat16 | float16 ({@link Precision})
+     */
+    public EmbeddedEngine(Path checkpointDir, String device, String precision) {
+        this(checkpointDir, device, precision, WeightDigests.uncached());
+    }
+
+    /**
+     * @param device    auto | cpu | cuda | cuda:N
+     * @param precision compute precision: auto | float32 | bfloat16 | float16 ({@link Precision})
+     * @param digests   hashes the weight files for the model identity (cached under $QUIRE_HOME: read once)
+     */
+    public EmbeddedEngine(Path checkpointDir, String device, String precision, WeightDigests digests) {
+        Precision requested = Precision.parse(precision);
         TorchDevice where = TorchDevice.resolve(device);
         this.checkpoint = Checkpoint.open(checkpointDir);
         try {
@@ -35,12 +55,12 @@ public final class EmbeddedEngine implements VlmEngine {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(checkpointDir + ": " + e.getMessage(), e);
             }
-            this.model = new KimiVlModel(checkpoint, where);
+            this.model = new KimiVlModel(checkpoint, where, requested);
             this.identity = new ModelIdentity("embedded", checkpointDir.toAbsolutePath().normalize().getFileName().toString(),
-                    checkpoint.fingerprint(), DemoCheckpoint.isDemo(checkpointDir), where.spec());
+                    checkpoint.fingerprint(digests), DemoCheckpoint.isDemo(checkpointDir), where.spec(), model.precision().id());
             this.stops = ChatPrompt.stopTokens(tokenizer);
             System.getLogger(EmbeddedEngine.class.getName()).log(System.Logger.Level.INFO,
-                    "Kimi-VL engine: " + identity + " (" + where.reason() + ")");
+                    "Kimi-VL engine: " + identity + " (" + where.reason() + "; precision " + model.precision().reason() + ")");
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;
@@ -50,6 +70,11 @@ public final class EmbeddedEngine implements VlmEngine {
     /** Why the device was chosen (for logs). */
     public String deviceReason() {
         return model.device().reason();
+    }
+
+    /** The compute precision and why it was chosen (for logs). */
+    public Precision.Choice precision() {
+        return model.precision();
     }
 
     @Override

@@ -71,7 +71,7 @@ public final class OpenAiCompatibleEngine implements VlmEngine {
         Integer served = servedContext();
         this.context = served == null ? prompts.contextLength() : Math.min(served, prompts.contextLength());
         this.identity = new ModelIdentity("openai-compatible", settings.model(), checkpointFingerprint, false,
-                settings.endpoint().toString());
+                settings.endpoint().toString(), "server");
     }
 
     /**

@@ -26,17 +26,30 @@ public final class KimiVlModel {
     private final Tensor finalNorm;
     private final Linear lmHead;
     private final torch.ScalarType cacheType;
+    private final Precision.Choice precision;
 
     public KimiVlModel(Checkpoint checkpoint, TorchDevice device) {
-        this(checkpoint, device, LatentAttention.SCORE_BUDGET);
+        this(checkpoint, device, Precision.AUTO);
     }
 
-    /** @param scoreBudgetBytes most bytes of attention scores one layer holds at once (queries are blocked to fit) */
+    public KimiVlModel(Checkpoint checkpoint, TorchDevice device, Precision precision) {
+        this(checkpoint, device, precision, LatentAttention.SCORE_BUDGET);
+    }
+
     public KimiVlModel(Checkpoint checkpoint, TorchDevice device, long scoreBudgetBytes) {
+        this(checkpoint, device, Precision.AUTO, scoreBudgetBytes);
+    }
+
+    /**
+     * @param precision        the compute precision ({@code auto} resolves by device and stored dtype)
+     * @param scoreBudgetBytes most bytes of attention scores one layer holds at once (queries are blocked to fit)
+     */
+    public KimiVlModel(Checkpoint checkpoint, TorchDevice device, Precision precision, long scoreBudgetBytes) {
         this.config = checkpoint.config();
         this.device = device;
         checkpoint.requireAll(WeightLayout.of(config));
-        Weights w = new Weights(checkpoint, device);
+        this.precision = precision.resolve(storedDtype(checkpoint), device);
+        Weights w = new Weights(checkpoint, device, this.precision);
         TextConfig t = config.text();
         vision = new VisionTower(w, config.vision());
         projector = new Projector(w, config);
@@ -54,6 +67,17 @@ public final class KimiVlModel {
 
     public ModelConfig config() {
         return config;
+    }
+
+    /** The precision the matrix products run in, and why. */
+    public Precision.Choice precision() {
+        return precision;
+    }
+
+    /** The dtype the checkpoint stores its decoder weights in (that of the token embedding). */
+    static dev.quire.vlm.checkpoint.DType storedDtype(Checkpoint checkpoint) {
+        TextConfig t = checkpoint.config().text();
+        return checkpoint.tensor(WeightLayout.TEXT + "model.embed_tokens.weight", t.vocabSize(), t.hiddenSize()).dtype();
     }
 
     public TorchDevice device() {

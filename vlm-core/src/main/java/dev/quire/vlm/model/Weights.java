@@ -17,27 +17,35 @@ import org.bytedeco.pytorch.global.torch;
 final class Weights {
     private final Checkpoint checkpoint;
     private final TorchDevice device;
+    private final torch.ScalarType compute;
 
-    Weights(Checkpoint checkpoint, TorchDevice device) {
+    /** @param compute the dtype matrices are computed in ({@link Precision}) */
+    Weights(Checkpoint checkpoint, TorchDevice device, Precision.Choice compute) {
         this.checkpoint = checkpoint;
         this.device = device;
+        this.compute = compute.scalarType();
     }
 
-    /** A weight in its stored dtype, on the device. */
+    /** A weight matrix in the compute dtype, on the device. */
     Tensor matrix(String name, long... shape) {
+        // On CPU in the stored dtype this is the mapped view itself (to() copies nothing); otherwise one conversion
+        // or copy to the device, made once at load.
+        return view(name, shape).to(device.device(), compute);
+    }
+
+    /** A weight converted to float32 from its stored values (small tensors, and those used in float32 arithmetic). */
+    Tensor f32(String name, long... shape) {
+        return view(name, shape).to(device.device(), torch.ScalarType.Float).contiguous();
+    }
+
+    /** The mapped tensor in its stored dtype (zero-copy view of the file). */
+    private Tensor view(String name, long... shape) {
         TensorData t = checkpoint.tensor(name, shape);
-        Tensor view = torch.from_blob(new Pointer() {
+        return torch.from_blob(new Pointer() {
             {
                 address = t.data().address();
             }
         }, shape, new TensorOptions().dtype(new ScalarTypeOptional(scalarType(t.dtype()))));
-        // On CPU this is the mapped view itself (to() copies nothing); on CUDA, one copy to the device.
-        return view.to(device.device(), scalarType(t.dtype()));
-    }
-
-    /** A weight converted to float32 (for small tensors and those used in float32 arithmetic). */
-    Tensor f32(String name, long... shape) {
-        return matrix(name, shape).to(torch.ScalarType.Float).contiguous();
     }
 
     Linear linear(String prefix, long out, long in, boolean bias) {
