@@ -23,7 +23,7 @@ import java.util.Random;
  * Runs each compute precision in turn (default float32 then bfloat16; float32 is the anchor) and prints the decode
  * ratio against the anchor: the measurement behind quire.vlm.dtype=auto on CPU.
  *
- *   bench/vlm-bench.sh [DECODE_TOKENS=64] [PRECISIONS=float32,bfloat16]
+ *   bench/vlm-bench.sh [DECODE_TOKENS=64] [PRECISIONS=float32,bfloat16] [IMAGE_SIDE=896; 0 = text only]
  */
 public class VlmBench {
     static final DemoCheckpoint.Spec MID = new DemoCheckpoint.Spec(384, 4, 6, 16, 1024, 8, 8, 0, 256, 64, 32, 64, 2816,
@@ -41,10 +41,12 @@ public class VlmBench {
         System.out.printf(Locale.ROOT, "checkpoint: %,d parameters (stored bf16, %.0f MB), %,d active per token%n",
                 params.total(), params.total() * 2 / 1e6, params.activePerToken());
 
-        BufferedImage page = new BufferedImage(896, 896, BufferedImage.TYPE_INT_RGB);
+        // IMAGE_SIDE (third argument, default 896): the page image's side; 0 = a text-only prompt (decode alone)
+        int side = args.length > 2 ? Integer.parseInt(args[2]) : 896;
+        BufferedImage page = new BufferedImage(Math.max(side, 28), Math.max(side, 28), BufferedImage.TYPE_INT_RGB);
         Random r = new Random(1);
-        for (int y = 0; y < 896; y++) {
-            for (int x = 0; x < 896; x++) {
+        for (int y = 0; y < page.getHeight(); y++) {
+            for (int x = 0; x < page.getWidth(); x++) {
                 page.setRGB(x, y, r.nextInt(1 << 24));
             }
         }
@@ -57,11 +59,13 @@ public class VlmBench {
             try (EmbeddedEngine engine = new EmbeddedEngine(dir, "auto", precision)) {
                 System.out.println("== precision " + engine.precision().id() + " (" + engine.precision().reason() + ")");
                 System.out.println("device: " + engine.deviceReason());
-                GenerateRequest warm = new GenerateRequest(null, List.of(PromptPart.image(page), PromptPart.text("warm up")),
-                        GenerationOptions.greedy(4));
-                engine.generate(warm);
-                GenerateRequest req = new GenerateRequest(null, List.of(PromptPart.text("Page 1:"), PromptPart.image(page),
-                        PromptPart.text("What is the total amount on this page?")), GenerationOptions.greedy(decode));
+                List<PromptPart> warmParts = side > 0 ? List.of(PromptPart.image(page), PromptPart.text("warm up"))
+                        : List.of(PromptPart.text("warm up"));
+                engine.generate(new GenerateRequest(null, warmParts, GenerationOptions.greedy(4)));
+                List<PromptPart> parts = side > 0 ? List.of(PromptPart.text("Page 1:"), PromptPart.image(page),
+                        PromptPart.text("What is the total amount on this page?"))
+                        : List.of(PromptPart.text("What is the total amount on this page?"));
+                GenerateRequest req = new GenerateRequest(null, parts, GenerationOptions.greedy(decode));
                 GenerateResult best = null;
                 for (int i = 0; i < 2; i++) {
                     GenerateResult res = engine.generate(req);
@@ -70,7 +74,7 @@ public class VlmBench {
                     }
                 }
                 GenerateResult.Timings t = best.timings();
-                int imageTokens = engine.costs().imageTokens(896, 896);
+                int imageTokens = side > 0 ? engine.costs().imageTokens(page.getWidth(), page.getHeight()) : 0;
                 double decodeRate = t.decodeTokensPerSecond();
                 long weightBytes = params.activePerToken() * (engine.precision().id().equals("float32") ? 4 : 2);
                 System.out.printf(Locale.ROOT, "vision:  %d image tokens in %.0f ms = %.0f tokens/s%n", imageTokens,
