@@ -100,7 +100,7 @@ public interface QuireConfig {
         @WithDefault("auto")
         String device();
 
-        /** Compute precision: auto | float32 | bfloat16 | float16 (auto: stored dtype on CUDA, float32 on CPU). */
+        /** Compute precision: auto | float32 | bfloat16 | float16 (auto: the checkpoint's stored dtype; see Precision). */
         @WithDefault("auto")
         String dtype();
 

@@ -10,9 +10,10 @@ import org.bytedeco.pytorch.global.torch;
  * copy beside the mapped file: float32 from a bf16 checkpoint takes twice the checkpoint's size in memory).
  * Activations, norms, softmax and the router run in float32 whatever the choice.
  *
- * <p>{@code auto}: on CUDA the checkpoint's stored dtype (bf16 tensor cores); on CPU float32, because the benchmark
- * model decodes faster in float32 than in bfloat16 on CPUs without bf16 matrix units (bench/vlm-bench.sh measures
- * both in one run), and float32 is the precision that reproduces the published model most closely.
+ * <p>{@code auto}: the checkpoint's stored dtype, on CUDA (bf16 tensor cores) and on CPU: decoding is memory-bound, and
+ * bench/vlm-bench.sh measured the benchmark model (bf16) decoding 2.6× faster in bfloat16 than in float32 on this
+ * project's 2-core CPU (prefill, which is compute-bound, was faster in float32). Ask for {@code float32} to check the
+ * implementation against a reference or when prompts are long and answers short.
  */
 public enum Precision {
     AUTO, FLOAT32, BFLOAT16, FLOAT16;
@@ -72,7 +73,7 @@ public enum Precision {
         if (!device.isCpu()) {
             return new Choice(of(stored), "auto: the checkpoint's stored dtype " + stored + " on " + device.spec());
         }
-        return new Choice(FLOAT32, "auto: float32 on cpu (weights stored as " + stored
-                + "; measured faster than bfloat16 on CPU, and closest to the published model)");
+        return new Choice(of(stored), "auto: the checkpoint's stored dtype " + stored
+                + " on cpu (decode measured faster than float32 for bf16 weights; quire.vlm.dtype=float32 for reference precision)");
     }
 }

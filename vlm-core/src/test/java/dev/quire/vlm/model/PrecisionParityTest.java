@@ -166,9 +166,11 @@ class PrecisionParityTest {
     }
 
     @Test
-    void autoIsFloat32OnCpuAndUnknownNamesAreClearErrors() throws IOException {
+    void autoIsTheStoredDtypeOnCpuAndUnknownNamesAreClearErrors() throws IOException {
         TorchDevice cpu = TorchDevice.resolve("cpu");
-        assertEquals(Precision.FLOAT32, Precision.AUTO.resolve(DType.BF16, cpu).precision());
+        assertEquals(Precision.BFLOAT16, Precision.AUTO.resolve(DType.BF16, cpu).precision());
+        assertEquals(Precision.FLOAT32, Precision.AUTO.resolve(DType.F32, cpu).precision());
+        assertEquals(Precision.FLOAT32, Precision.FLOAT32.resolve(DType.BF16, cpu).precision());
         assertEquals(Precision.BFLOAT16, Precision.parse("bf16"));
         assertEquals(Precision.FLOAT16, Precision.parse("float16"));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
