@@ -94,6 +94,11 @@ public final class LibreOffice implements OfficeConverter {
     }
 
     @Override
+    public void start() throws IOException {
+        started();
+    }
+
+    @Override
     public void convert(Path source, Path pdf) throws IOException {
         LocalConverter c = started();
         try {

@@ -51,7 +51,8 @@ public final class OfficeConversions implements AutoCloseable {
     }
 
     /**
-     * Converts {@code source} to a PDF in {@code workDir}. The error of a failed conversion starts with the file's
+     * Converts {@code source} to a PDF in {@code workDir}; the timeout counts from when the converter is running (its
+     * first start is not charged to the file). {@code millis} of a success is the conversion time. The error of a failed conversion starts with the file's
      * {@code name} and says what happened.
      */
     public Result convert(Path source, String name, Path workDir) {
@@ -63,6 +64,8 @@ public final class OfficeConversions implements AutoCloseable {
             return new Result(null, 0, name + ": interrupted while waiting for a converter");
         }
         try {
+            converter.start();
+            long t1 = System.nanoTime();
             Path pdf = Files.createTempFile(workDir, "converted-", ".pdf");
             Future<?> job = threads.submit(() -> {
                 converter.convert(source, pdf);
@@ -70,7 +73,7 @@ public final class OfficeConversions implements AutoCloseable {
             });
             try {
                 job.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                return new Result(pdf, ms(t0), null);
+                return new Result(pdf, ms(t1), null);
             } catch (TimeoutException e) {
                 job.cancel(true);
                 restart();
@@ -93,6 +96,8 @@ public final class OfficeConversions implements AutoCloseable {
             }
         } catch (IOException e) {
             return new Result(null, ms(t0), name + ": conversion to PDF failed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            return new Result(null, ms(t0), name + ": conversion to PDF failed: " + e);
         } finally {
             slots.release();
         }
