@@ -201,6 +201,14 @@ class IngestOfficeAndScansTest {
                     List.of(new Grounding.PageWords(5, dickens.words.stream().map(WordBox::t).toList())));
             assertTrue(g.grounded(), "grounding reads OCR words: " + g.reason());
         });
+        // the review UI's API says where each page's text came from, and that a document was converted
+        io.restassured.RestAssured.get("/api/documents/" + in.get("multipage-scan.pdf").documentId).then().statusCode(200)
+                .body("pages[0].textSource", org.hamcrest.Matchers.equalTo("OCR"))
+                .body("pages[3].textSource", org.hamcrest.Matchers.equalTo("TEXT_LAYER"))
+                .body("document.converted", org.hamcrest.Matchers.equalTo(false));
+        io.restassured.RestAssured.get("/api/documents/" + in.get("report.docx").documentId).then().statusCode(200)
+                .body("document.converted", org.hamcrest.Matchers.equalTo(true))
+                .body("pages[0].textSource", org.hamcrest.Matchers.equalTo("TEXT_LAYER"));
         IngestService.TextCounts counts = ingest.textCounts(run.runId());
         assertEquals(4, counts.convertedFiles());
         long expectedOcr = QuarkusTransaction.requiringNew().call(() -> Page.count("textSource", TextSource.OCR));
