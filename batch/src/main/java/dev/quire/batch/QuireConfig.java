@@ -44,6 +44,38 @@ public interface QuireConfig {
 
     Extract extract();
 
+    Convert convert();
+
+    Ocr ocr();
+
+    interface Convert {
+        /** Convert Office files (DOCX, PPTX, XLSX, ODF, RTF, the binary formats) to PDF with LibreOffice and page them. */
+        @WithDefault("true")
+        boolean office();
+
+        /** LibreOffice processes (and so conversions at once). */
+        @WithDefault("1")
+        int workers();
+
+        /** Longest one conversion may take; past it the file is REJECTED and LibreOffice restarted. */
+        @WithDefault("120s")
+        java.time.Duration timeout();
+    }
+
+    interface Ocr {
+        /** Tesseract languages joined by '+', e.g. {@code eng+deu} (each needs Debian's tesseract-ocr-LANG). */
+        @WithDefault("eng")
+        String languages();
+
+        /** auto: pages without a usable text layer (and images); always: every page; never. */
+        @WithDefault("auto")
+        String mode();
+
+        /** Longest OCR of one page may take; past it the page keeps no words (and says why in the log). */
+        @WithDefault("120s")
+        java.time.Duration timeout();
+    }
+
     /** A model setting ({@code demo} or a checkpoint folder) as a checkpoint folder; the demo is made on first use. */
     default Path modelDir(String model) {
         if (DemoCheckpoint.NAME.equals(model)) {

@@ -13,7 +13,8 @@ package dev.quire.ingestion;
 public record Inspection(Fingerprint fingerprint, String mediaType, Kind kind, int pageCount, Verdict verdict,
                          String reason) {
 
-    public enum Kind { PDF, IMAGE, OTHER }
+    /** OFFICE: converted to PDF first (page count known after conversion, 0 until then). */
+    public enum Kind { PDF, IMAGE, OFFICE, OTHER }
 
     public enum Verdict { ACCEPTED, REJECTED, UNSUPPORTED }
 

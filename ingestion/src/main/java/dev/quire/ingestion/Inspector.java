@@ -13,7 +13,9 @@ import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.io.MemoryUsageSetting;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.encryption.InvalidPasswordException;
+import dev.quire.ingestion.office.OfficeFormats;
 import org.apache.tika.Tika;
+import org.apache.tika.io.TikaInputStream;
 
 /**
  * Classifies one input file: detects its type from content with Apache Tika, checks size and page limits,
@@ -24,9 +26,25 @@ public final class Inspector {
     public static final Set<String> IMAGE_TYPES = Set.of("image/png", "image/jpeg", "image/tiff");
     private final Tika tika = new Tika();
     private final IngestLimits limits;
+    private final String officeUnavailable;
 
+    /** An inspector that pages PDFs and images only: Office files are {@code UNSUPPORTED}. */
     public Inspector(IngestLimits limits) {
+        this(limits, "Office conversion is not set up here");
+    }
+
+    /**
+     * @param officeUnavailable null when Office files can be converted to PDF; otherwise why not (e.g. LibreOffice is
+     *                          not installed, and how to install it), which becomes their {@code UNSUPPORTED} reason
+     */
+    public Inspector(IngestLimits limits, String officeUnavailable) {
         this.limits = limits;
+        this.officeUnavailable = officeUnavailable;
+    }
+
+    /** Inspects a PDF made from another file (an Office conversion): readable, within the page limit. */
+    public Inspection inspectPdf(Path pdf, String name, Fingerprint fp) {
+        return inspectPdf(pdf, name, fp, "application/pdf");
     }
 
     public Inspection inspect(Path file, Fingerprint fp) {
@@ -39,7 +57,8 @@ public final class Inspector {
                     + limits.maxBytes() + " bytes (quire.ingest.max-bytes)");
         }
         String type;
-        try (InputStream in = Files.newInputStream(file)) {
+        // A TikaInputStream lets the container detectors look inside zip (OOXML, ODF) and OLE2 (DOC, XLS, PPT) files.
+        try (InputStream in = TikaInputStream.get(file)) {
             type = tika.detect(in);
         } catch (IOException e) {
             return rejected(fp, null, Inspection.Kind.OTHER, name + ": cannot be read: " + e.getMessage());
@@ -50,8 +69,20 @@ public final class Inspector {
         if (IMAGE_TYPES.contains(type)) {
             return inspectImage(file, name, fp, type);
         }
+        if (OfficeFormats.ENCRYPTED_OOXML.equals(type)) {
+            return rejected(fp, type, Inspection.Kind.OFFICE, name + ": password-protected Office file (encrypted "
+                    + "package; remove the password and ingest it again)");
+        }
+        if (OfficeFormats.isOffice(type)) {
+            if (officeUnavailable != null) {
+                return new Inspection(fp, type, Inspection.Kind.OFFICE, 0, Inspection.Verdict.UNSUPPORTED,
+                        name + ": " + OfficeFormats.TYPES.get(type) + " file (" + type + ") not converted: " + officeUnavailable);
+            }
+            return new Inspection(fp, type, Inspection.Kind.OFFICE, 0, Inspection.Verdict.ACCEPTED, null);
+        }
         return new Inspection(fp, type, Inspection.Kind.OTHER, 0, Inspection.Verdict.UNSUPPORTED,
-                name + ": unsupported type " + type + " (Quire pages PDF, PNG, JPEG and TIFF)");
+                name + ": unsupported type " + type + " (Quire pages PDF, PNG, JPEG, TIFF and, through LibreOffice, "
+                        + "Office documents)");
     }
 
     private Inspection inspectPdf(Path file, String name, Fingerprint fp, String type) {

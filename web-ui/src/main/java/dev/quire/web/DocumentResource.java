@@ -26,19 +26,21 @@ public class DocumentResource {
         this.blobs = blobs;
     }
 
+    /** {@code converted}: an Office file whose pages come from the PDF LibreOffice made of it. */
     public record DocumentSummary(long id, String fileName, String mediaType, long sizeBytes, String status,
-                                  String reason, Integer pageCount, int pagesFailed, OffsetDateTime createdAt) {
+                                  String reason, Integer pageCount, int pagesFailed, OffsetDateTime createdAt,
+                                  boolean converted) {
         static DocumentSummary of(Document d) {
             return new DocumentSummary(d.id, d.fileName, d.mediaType, d.sizeBytes, d.status.name(), d.reason,
-                    d.pageCount, d.pagesFailed, d.createdAt);
+                    d.pageCount, d.pagesFailed, d.createdAt, d.convertedBlob != null);
         }
     }
 
     public record PageSummary(long id, int pageNo, String status, String error, Integer widthPx, Integer heightPx,
-                              Float dpi, Integer renderMs, int words, String imageUrl) {
+                              Float dpi, Integer renderMs, int words, String textSource, String imageUrl) {
         static PageSummary of(Page p) {
             return new PageSummary(p.id, p.pageNo, p.status.name(), p.error, p.widthPx, p.heightPx, p.dpi, p.renderMs,
-                    p.words == null ? 0 : p.words.size(),
+                    p.words == null ? 0 : p.words.size(), p.textSource == null ? null : p.textSource.name(),
                     p.status == PageStatus.OK ? "/api/pages/" + p.id + "/image" : null);
         }
     }

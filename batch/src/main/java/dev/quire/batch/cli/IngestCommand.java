@@ -82,8 +82,10 @@ public class IngestCommand implements Callable<Integer> {
         }
         progress.finish(p.doneInputs(), p.totalInputs(), live.pages(), live.failedPages());
         Map<String, Long> counts = new TreeMap<>(ingest.statusCounts(run.runId()));
+        IngestService.TextCounts text = ingest.textCounts(run.runId());
         System.out.println("Run " + run.runId() + " " + p.status() + " (job " + status + "): " + counts
-                + ", " + p.pagesStored() + " pages stored");
+                + ", " + p.pagesStored() + " pages stored, " + text.convertedFiles() + " Office files converted to PDF, "
+                + text.ocrPages() + " pages OCR'd");
         List<String> warnings = LibraryWarnings.summary(10);
         if (!warnings.isEmpty()) {
             System.out.println("Library warnings while reading (details in " + logFile() + "):");

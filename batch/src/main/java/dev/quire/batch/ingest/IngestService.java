@@ -177,6 +177,25 @@ public class IngestService {
                 .collect(Collectors.toMap(r -> r[0].toString(), r -> (Long) r[1])));
     }
 
+    /** What a run turned into text by other means than a PDF's text layer. */
+    public record TextCounts(long convertedFiles, long ocrPages) {
+    }
+
+    /** Office files of the run converted to PDF, and pages of the run's documents whose words came from OCR. */
+    public TextCounts textCounts(long runId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            var em = SourceFile.getEntityManager();
+            String docs = "select f.documentId from SourceFile f where f.runId = :run "
+                    + "and f.status <> dev.quire.storage.ingest.InputStatus.DUPLICATE";
+            Long converted = em.createQuery("select count(d) from Document d where d.convertedBlob is not null and d.id in ("
+                    + docs + ")", Long.class).setParameter("run", runId).getSingleResult();
+            Long ocr = em.createQuery("select count(p) from Page p where p.textSource = "
+                    + "dev.quire.storage.document.TextSource.OCR and p.documentId in (" + docs + ")", Long.class)
+                    .setParameter("run", runId).getSingleResult();
+            return new TextCounts(converted, ocr);
+        });
+    }
+
     public BatchStatus status(long executionId) {
         return jobs.getJobExecution(executionId).getBatchStatus();
     }

@@ -12,7 +12,13 @@ import dev.quire.layout.render.RenderSettings;
 import dev.quire.layout.render.RenderedPage;
 import dev.quire.storage.blob.BlobStore;
 import dev.quire.storage.document.DocumentStatus;
+import dev.quire.storage.document.TextSource;
 import dev.quire.storage.document.WordBox;
+import dev.quire.ingestion.office.OfficeConversions;
+import dev.quire.layout.ocr.PageOcr;
+import dev.quire.layout.text.PageText;
+import dev.quire.layout.text.Word;
+import java.nio.file.Files;
 import dev.quire.storage.ingest.SourceFile;
 import jakarta.batch.api.chunk.ItemProcessor;
 import jakarta.enterprise.context.Dependent;
@@ -27,7 +33,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Processes one input: re-checks its bytes, inspects it (type, limits, readability), stores the original,
- * renders every page at native resolution into the blob store, extracts the text layer, measures the ink box
+ * converts an Office file to PDF (LibreOffice), renders every page at native resolution into the blob store, extracts the text layer, measures the ink box
  * and embeds the text's passages (for planning). A page that
  * fails costs that page (document PARTIAL); a document that cannot be opened, or whose every page fails,
  * is REJECTED with the reason. Nothing here throws for bad input.
@@ -45,13 +51,20 @@ public class RenderInput implements ItemProcessor {
     private final Inspector inspector;
     private final boolean embedPassages;
 
-    public RenderInput(EntityManager em, BlobStore blobs, IngestProgress progress, QuireConfig config) {
+    private final Converters converters;
+    private final PageOcr ocr;
+
+    public RenderInput(EntityManager em, BlobStore blobs, IngestProgress progress, QuireConfig config,
+                       Converters converters) {
         this.em = em;
         this.blobs = blobs;
         this.progress = progress;
         this.settings = config.render().settings();
-        this.inspector = new Inspector(config.ingest().limits(config.render().effectiveMainMemoryBytes()));
+        this.converters = converters;
+        this.inspector = new Inspector(config.ingest().limits(config.render().effectiveMainMemoryBytes()),
+                converters.officeUnavailable());
         this.embedPassages = config.ingest().embedPassages();
+        this.ocr = converters.ocr();
     }
 
     @Override
@@ -87,23 +100,64 @@ public class RenderInput implements ItemProcessor {
             }
             case UNSUPPORTED -> {
                 return new ProcessedInput(input.id, input.documentId, inspection.mediaType(), DocumentStatus.UNSUPPORTED,
-                        inspection.reason(), null, List.of());
+                        inspection.reason(), null, null, null, List.of());
             }
             case ACCEPTED -> {
                 String original = blobs.putFile(path);
-                return render(input, path, name, inspection, original);
+                if (inspection.kind() == Inspection.Kind.OFFICE) {
+                    return convertAndRender(input, path, name, inspection, original);
+                }
+                return render(input, path, name, inspection, inspection.mediaType(), original, null, null);
             }
             default -> throw new IllegalStateException("unknown verdict " + inspection.verdict());
         }
     }
 
-    private ProcessedInput render(SourceFile input, Path path, String name, Inspection inspection, String original) {
+    /**
+     * An Office file: LibreOffice makes a PDF of it (kept in the blob store beside the original), whose pages are
+     * rendered like any PDF's. A file the converter cannot take, or that makes it hang, is REJECTED with the reason.
+     */
+    private ProcessedInput convertAndRender(SourceFile input, Path path, String name, Inspection inspection,
+                                            String original) {
+        Path work;
+        try {
+            work = Files.createTempDirectory("quire-convert");
+        } catch (IOException e) {
+            return rejected(input, inspection.mediaType(), name + ": no scratch folder for the conversion: " + e.getMessage());
+        }
+        try {
+            OfficeConversions.Result conv = converters.office().convert(path, name, work);
+            if (!conv.ok()) {
+                return rejected(input, inspection.mediaType(), conv.error());
+            }
+            Inspection pdf = inspector.inspectPdf(conv.pdf(), name + " (as PDF)", Fingerprint.of(conv.pdf()));
+            if (!pdf.accepted()) {
+                return rejected(input, inspection.mediaType(), pdf.reason());
+            }
+            String converted = blobs.putFile(conv.pdf());
+            return render(input, conv.pdf(), name, pdf, inspection.mediaType(), original, converted, (int) conv.millis());
+        } catch (IOException | RuntimeException e) {
+            return rejected(input, inspection.mediaType(), name + ": conversion to PDF failed: " + message(e));
+        } finally {
+            try (var files = Files.list(work)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.deleteIfExists(f);
+                }
+                Files.deleteIfExists(work);
+            } catch (IOException e) {
+                LOG.debugf("%s: scratch folder %s not removed: %s", name, work, e.getMessage());
+            }
+        }
+    }
+
+    private ProcessedInput render(SourceFile input, Path path, String name, Inspection inspection, String mediaType,
+                                  String original, String converted, Integer convertMs) {
         List<ProcessedInput.PageResult> pages;
         PageSource source;
         try {
             source = PageSource.open(path, inspection.mediaType(), settings);
         } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError e) {
-            return rejected(input, inspection.mediaType(), name + ": cannot be opened for rendering: " + message(e));
+            return rejected(input, mediaType, name + ": cannot be opened for rendering: " + message(e));
         }
         try {
             pages = renderPages(source, inspection.pageCount(), this::renderPage, ok -> progress.pageDone(ok));
@@ -131,7 +185,8 @@ public class RenderInput implements ItemProcessor {
                     .limit(MAX_LISTED_FAILURES).map(ProcessedInput.PageResult::error)
                     .collect(Collectors.joining("; ")) + (failed.size() > MAX_LISTED_FAILURES ? "; …" : "") + ")";
         }
-        return new ProcessedInput(input.id, input.documentId, inspection.mediaType(), status, reason, original, pages);
+        return new ProcessedInput(input.id, input.documentId, mediaType, status, reason, original, converted, convertMs,
+                pages);
     }
 
     /** Renders one page; never throws for a bad page. */
@@ -179,25 +234,46 @@ public class RenderInput implements ItemProcessor {
             RenderedPage p = source.render(index);
             String sha = blobs.put(PagePng.encode(p.image()));
             InkBox ink = InkBox.find(p.image()).orElse(null);
+            PageText text = p.text();
+            List<Float> confidences = null;
+            Integer ocrMs = null;
+            if (ocr != null && ink != null && ocr.wants(p)) {
+                try {
+                    PageOcr.Result r = ocr.recognize(source, index, p);
+                    text = r.text();
+                    confidences = r.confidences();
+                    ocrMs = (int) (r.nanos() / 1_000_000);
+                } catch (IOException | RuntimeException e) {
+                    // the page itself is fine; only its words are missing, and the log says why
+                    LOG.warnf("page %d: OCR failed, the page keeps %s: %s", index + 1,
+                            text.words().isEmpty() ? "no words" : "its text layer", message(e));
+                }
+            }
             byte[] passages = null;
             long e0 = System.nanoTime();
             if (embedPassages) {
-                passages = PassageEmbedder.pack(PassageEmbedder.shared().embedPage(p.text().text()));
+                passages = PassageEmbedder.pack(PassageEmbedder.shared().embedPage(text.text()));
             }
             int embedMs = (int) ((System.nanoTime() - e0) / 1_000_000);
-            List<WordBox> words = p.text().words().stream()
-                    .map(w -> new WordBox(w.text(), w.x0(), w.y0(), w.x1(), w.y1())).toList();
+            List<WordBox> words = new ArrayList<>(text.words().size());
+            for (int i = 0; i < text.words().size(); i++) {
+                Word w = text.words().get(i);
+                words.add(new WordBox(w.text(), w.x0(), w.y0(), w.x1(), w.y1(),
+                        confidences == null ? null : confidences.get(i)));
+            }
+            TextSource from = words.isEmpty() ? null : confidences != null ? TextSource.OCR : TextSource.TEXT_LAYER;
             return new ProcessedInput.PageResult(p.pageNumber(), null, (float) p.sourceWidth(), (float) p.sourceHeight(),
                     p.rotation(), p.fit().width(), p.fit().height(), p.fit().contentWidth(), p.fit().contentHeight(),
-                    (float) p.fit().dpi(), sha, p.text().text(), words,
+                    (float) p.fit().dpi(), sha, text.text(), List.copyOf(words),
                     (int) (p.renderNanos() / 1_000_000), (int) (p.textNanos() / 1_000_000), ink, passages,
-                    passages == null ? null : PassageEmbedder.MODEL, embedMs);
+                    passages == null ? null : PassageEmbedder.MODEL, embedMs, from, ocrMs);
         } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError e) {
             return ProcessedInput.PageResult.failed(index + 1, message(e) + " (page skipped)");
         }
     }
 
     private static ProcessedInput rejected(SourceFile input, String mediaType, String reason) {
-        return new ProcessedInput(input.id, input.documentId, mediaType, DocumentStatus.REJECTED, reason, null, List.of());
+        return new ProcessedInput(input.id, input.documentId, mediaType, DocumentStatus.REJECTED, reason, null, null, null,
+                List.of());
     }
 }

@@ -36,6 +36,8 @@ public class StoreDocument extends AbstractItemWriter {
             doc.reason = in.reason();
             doc.mediaType = in.mediaType();
             doc.originalBlob = in.originalBlob();
+            doc.convertedBlob = in.convertedBlob();
+            doc.convertMs = in.convertMs();
             doc.pageCount = in.status() == DocumentStatus.READY || in.status() == DocumentStatus.PARTIAL
                     ? in.pages().size() : null;
             doc.pagesFailed = (int) in.failedPages();
@@ -72,6 +74,8 @@ public class StoreDocument extends AbstractItemWriter {
         p.imageSha256 = r.imageSha256();
         p.text = r.text();
         p.words = r.words();
+        p.textSource = r.textSource();
+        p.ocrMs = r.ocrMs();
         p.renderMs = r.renderMs();
         p.textMs = r.textMs();
         p.blank = r.ink() == null;

@@ -211,7 +211,7 @@ class ExtractJobTest {
         ExtractService.JobProgress p = extract.progress(job);
         assertEquals(1, p.documents());
         assertEquals(List.of("999999: no such document", text + " (notes.txt): UNSUPPORTED: notes.txt: unsupported type "
-                + "text/plain (Quire pages PDF, PNG, JPEG and TIFF)"), p.skipped());
+                + "text/plain (Quire pages PDF, PNG, JPEG, TIFF and, through LibreOffice, Office documents)"), p.skipped());
         io.restassured.RestAssured.get("/api/jobs/" + job).then().statusCode(200)
                 .body("skipped.size()", org.hamcrest.Matchers.equalTo(2));
         assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(job), null));

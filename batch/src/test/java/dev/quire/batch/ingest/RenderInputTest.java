@@ -38,7 +38,7 @@ class RenderInputTest {
 
     static ProcessedInput.PageResult ok(int n) {
         return new ProcessedInput.PageResult(n, null, 612, 792, 0, 28, 28, 28, 28, 72, "sha", "", List.of(), 0, 0, null,
-                null, null, 0);
+                null, null, 0, null, null);
     }
 
     @Test

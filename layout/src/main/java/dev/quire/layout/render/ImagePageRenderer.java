@@ -97,6 +97,31 @@ public final class ImagePageRenderer implements PageSource {
         }
     }
 
+    @Override
+    public BufferedImage ocrImage(int index, RenderedPage page, double dpi, long maxPixels) throws IOException {
+        int sw = reader.getWidth(index);
+        int sh = reader.getHeight(index);
+        if ((long) sw * sh <= (long) page.fit().contentWidth() * page.fit().contentHeight()) {
+            return PageSource.super.ocrImage(index, page, dpi, maxPixels);
+        }
+        BufferedImage source = reader.read(index);
+        double f = Math.min(1, Math.sqrt((double) maxPixels / ((long) sw * sh)));
+        if (f >= 1) {
+            return source;
+        }
+        int w = Math.max(1, (int) (sw * f));
+        int h = Math.max(1, (int) (sh * f));
+        BufferedImage scaled = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        Graphics2D g = scaled.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.drawImage(source, 0, 0, w, h, null);
+        } finally {
+            g.dispose();
+        }
+        return scaled;
+    }
+
     /** Aborts a frame's decoding once its deadline has passed (ImageIO reports progress while it decodes). */
     private static final class Watchdog implements IIOReadProgressListener {
         private final Deadline deadline;

@@ -1,5 +1,6 @@
 package dev.quire.layout.render;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -10,6 +11,15 @@ public interface PageSource extends AutoCloseable {
 
     /** Renders page {@code index} (0-based); an IOException names the file and page and costs only that page. */
     RenderedPage render(int index) throws IOException;
+
+    /**
+     * The page drawn for OCR: greyscale at about {@code dpi} (PDF pages), or the frame at its own resolution (images),
+     * at most {@code maxPixels} pixels. The default is the rendered page's image. The caller scales word boxes from
+     * this image to the page image's content area.
+     */
+    default BufferedImage ocrImage(int index, RenderedPage page, double dpi, long maxPixels) throws IOException {
+        return page.image().getSubimage(0, 0, page.fit().contentWidth(), page.fit().contentHeight());
+    }
 
     @Override
     void close() throws IOException;

@@ -120,6 +120,24 @@ public final class PdfPageRenderer implements PageSource {
         }
     }
 
+    @Override
+    public BufferedImage ocrImage(int pageIndex, RenderedPage page, double dpi, long maxPixels) throws IOException {
+        String what = "page " + (pageIndex + 1) + " of " + file.getFileName();
+        double wIn = page.sourceWidth() / 72.0;
+        double hIn = page.sourceHeight() / 72.0;
+        double d = Math.min(dpi, Math.sqrt(maxPixels / Math.max(1e-6, wIn * hIn)));
+        try {
+            renderer.arm(Deadline.after(settings.pageTimeout(), "rendering " + what + " for OCR"));
+            return renderer.renderImage(pageIndex, (float) (d / 72.0), org.apache.pdfbox.rendering.ImageType.GRAY);
+        } catch (Deadline.PageTimeoutException e) {
+            throw new IOException(e.getMessage(), e);
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            throw new IOException(what + ": rendering for OCR failed: " + describe(e), e);
+        } finally {
+            renderer.disarm();
+        }
+    }
+
     /** A failure in a few words: the exception, and for a stack overflow what it usually means. */
     static String describe(Throwable e) {
         if (e instanceof StackOverflowError) {

@@ -12,7 +12,7 @@ import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 import java.util.Optional;
 
-/** A distinct input (by SHA-256): a PDF, an image, or a file that was rejected or is unsupported. */
+/** A distinct input (by SHA-256): a PDF, an image, an Office file (paged through its converted PDF), or a file that was rejected or is unsupported. */
 @Entity
 @Table(name = "document")
 public class Document extends PanacheEntityBase {
@@ -42,6 +42,12 @@ public class Document extends PanacheEntityBase {
 
     /** SHA-256 of the original bytes in the blob store (equal to {@link #sha256} once stored). */
     public String originalBlob;
+
+    /** For an Office file: SHA-256 of the PDF LibreOffice made of it (in the blob store), which the pages show. */
+    public String convertedBlob;
+
+    /** Time the conversion to PDF took; null when the document was not converted. */
+    public Integer convertMs;
 
     @Column(nullable = false)
     public OffsetDateTime createdAt;

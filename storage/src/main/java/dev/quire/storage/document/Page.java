@@ -61,6 +61,13 @@ public class Page extends PanacheEntityBase {
     @JdbcTypeCode(SqlTypes.JSON)
     public List<WordBox> words;
 
+    /** Where {@link #text} and {@link #words} came from; null when the page has no words. */
+    @Enumerated(EnumType.STRING)
+    public TextSource textSource;
+
+    /** Time OCR took (drawing the page for Tesseract included); null when the page was not OCR'd. */
+    public Integer ocrMs;
+
     public Integer renderMs;
     public Integer textMs;
 
