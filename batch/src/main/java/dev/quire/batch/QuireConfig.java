@@ -76,6 +76,10 @@ public interface QuireConfig {
         java.time.Duration timeout();
     }
 
+    Http http();
+
+    Health health();
+
     /** A model setting ({@code demo} or a checkpoint folder) as a checkpoint folder; the demo is made on first use. */
     default Path modelDir(String model) {
         if (DemoCheckpoint.NAME.equals(model)) {
@@ -187,6 +191,31 @@ public interface QuireConfig {
         /** Sampling temperature (0 = greedy, reproducible). */
         @WithDefault("0")
         double temperature();
+
+        /**
+         * On SIGTERM a worker stops claiming and gives the documents in hand this long to finish, then hands them back
+         * to the queue (keep it below the pod's {@code terminationGracePeriodSeconds}).
+         */
+        @WithDefault("20s")
+        Duration drainTimeout();
+    }
+
+    /** Read by the quire command before Quarkus starts (see QuireMain); declared here so the key is known. */
+    interface Http {
+        /** Commands other than {@code serve} serve HTTP (health probes, metrics) only when true. */
+        @WithDefault("false")
+        boolean listen();
+    }
+
+    /** Health checks ({@code /q/health}). */
+    interface Health {
+        /**
+         * Readiness includes the model: the embedded model loaded (loading starts with the first probe), or the
+         * inference server answering {@code GET /models}. Off for pods that never run the model (the web pod with
+         * remote workers).
+         */
+        @WithDefault("true")
+        boolean model();
     }
 
     /** Read by the quire command before Quarkus starts (see QuireMain); declared here so the keys are known. */

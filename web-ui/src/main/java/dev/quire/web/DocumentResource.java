@@ -12,7 +12,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.nio.file.Files;
 import java.time.OffsetDateTime;
 import java.util.List;
 
@@ -71,8 +70,8 @@ public class DocumentResource {
         if (p.imageSha256 == null || !blobs.contains(p.imageSha256)) {
             throw new NotFoundException("page " + id + " has no stored image");
         }
-        java.nio.file.Path file = blobs.path(p.imageSha256);
-        return Response.ok((jakarta.ws.rs.core.StreamingOutput) out -> Files.copy(file, out))
+        String sha = p.imageSha256;
+        return Response.ok((jakarta.ws.rs.core.StreamingOutput) out -> blobs.copyTo(sha, out))
                 .header("Cache-Control", "public, max-age=31536000, immutable")
                 .header("ETag", '"' + p.imageSha256 + '"')
                 .build();

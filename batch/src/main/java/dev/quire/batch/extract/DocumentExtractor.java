@@ -60,6 +60,7 @@ public class DocumentExtractor {
     private final QuireConfig config;
     private final WorkQueue queue;
     private final ObjectMapper mapper;
+    private final dev.quire.batch.metrics.QuireMetrics metrics;
     private final ScheduledExecutorService leases = Executors.newScheduledThreadPool(1, r -> {
         Thread t = new Thread(r, "lease-renewal");
         t.setDaemon(true);
@@ -67,7 +68,8 @@ public class DocumentExtractor {
     });
 
     public DocumentExtractor(PlanService plans, Engines engines, BlobStore blobs, QuireConfig config, WorkQueue queue,
-                             ObjectMapper mapper) {
+                             ObjectMapper mapper, dev.quire.batch.metrics.QuireMetrics metrics) {
+        this.metrics = metrics;
         this.plans = plans;
         this.engines = engines;
         this.blobs = blobs;
@@ -375,6 +377,7 @@ public class DocumentExtractor {
                 cost.visionNanos += r.timings().visionNanos();
                 cost.prefillNanos += r.timings().prefillNanos();
                 cost.decodeNanos += r.timings().decodeNanos();
+                metrics.modelCall(r.timings().visionNanos(), r.timings().prefillNanos(), r.timings().decodeNanos());
                 return r;
             } catch (EngineClosedException | LeaseLost e) {
                 throw e; // shutting down, or no longer ours: not an answer
@@ -427,6 +430,7 @@ public class DocumentExtractor {
             }
             throw e;
         }
+        metrics.answer(a.status.name(), a.reason);
         if (listener != null) {
             listener.stored(a);
         }

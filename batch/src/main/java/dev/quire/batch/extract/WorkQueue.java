@@ -2,11 +2,16 @@ package dev.quire.batch.extract;
 
 import dev.quire.batch.ProcessIdentity;
 import dev.quire.batch.QuireConfig;
+import dev.quire.batch.metrics.QuireMetrics;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,11 +26,76 @@ public class WorkQueue {
 
     private final EntityManager em;
     private final QuireConfig config;
+    private final QuireMetrics metrics;
     private final String process = ProcessIdentity.current().name();
+    /** Claims this process holds and has not finished: what a shutdown waits for, then hands back. */
+    private final Set<Claim> held = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
 
-    public WorkQueue(EntityManager em, QuireConfig config) {
+    public WorkQueue(EntityManager em, QuireConfig config, QuireMetrics metrics) {
         this.em = em;
         this.config = config;
+        this.metrics = metrics;
+    }
+
+    /** True once the process is stopping: no new claims are made. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Graceful shutdown (SIGTERM, a pod being deleted): stop claiming, give the documents in hand up to
+     * {@code quire.extract.drain-timeout} to finish, then hand back the claims still held so another worker takes
+     * them at once instead of after their lease expires. The workers still busy with them find the claim gone at
+     * their next check and stop without writing (answers are written only while the claim is held).
+     */
+    void drain(@Observes ShutdownEvent event) {
+        draining = true;
+        if (held.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + config.extract().drainTimeout().toNanos();
+        LOG.infof("shutting down: waiting up to %s for %d document(s) in hand", config.extract().drainTimeout(), held.size());
+        while (!held.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Claim c : List.copyOf(held)) {
+            try {
+                if (release(c)) {
+                    LOG.infof("shutting down: released work item %d (document %d of job %d) for another worker",
+                            c.itemId(), c.documentId(), c.jobId());
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("shutting down: could not release work item %d (its lease expires in at most %d s): %s",
+                        c.itemId(), config.extract().leaseSeconds(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Hands an unfinished claim back: the item is PENDING again at once, and this claim does not count towards
+     * {@code max-attempts} (the worker did not die on it). False when the claim was no longer held.
+     */
+    public boolean release(Claim c) {
+        held.remove(c);
+        int n = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                        "UPDATE {h-schema}work_item SET status = 'PENDING', owner = NULL, lease_until = NULL, "
+                                + "attempts = greatest(attempts - 1, 0) WHERE id = ?1 AND owner = ?2 AND status = 'CLAIMED'")
+                .setParameter(1, c.itemId()).setParameter(2, c.owner()).executeUpdate());
+        if (n == 1) {
+            metrics.leaseReleased();
+        }
+        return n == 1;
+    }
+
+    /** This process stopped working on the claim without finishing it (another worker took it over). */
+    public void forget(Claim c) {
+        held.remove(c);
     }
 
     /** A claimed item: which job and document, and how many times it has been claimed. */
@@ -41,6 +111,9 @@ public class WorkQueue {
     public Optional<Claim> claim(Long jobId) {
         String owner = owner();
         while (true) {
+            if (draining) {
+                return Optional.empty();
+            }
             @SuppressWarnings("unchecked")
             List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
                     UPDATE {h-schema}work_item SET status = 'CLAIMED', owner = ?1, attempts = attempts + 1,
@@ -65,6 +138,10 @@ public class WorkQueue {
                 LOG.warnf("work item %d (document %d) failed after %d attempts", c.itemId(), c.documentId(), c.attempts() - 1);
                 continue;
             }
+            if (c.attempts() > 1) {
+                metrics.leaseTakeover();
+            }
+            held.add(c);
             return Optional.of(c);
         }
     }
@@ -97,6 +174,7 @@ public class WorkQueue {
 
     /** Marks the item DONE (or FAILED with the reason) if its owner still holds it, then closes finished jobs. */
     public void finish(Claim c, boolean done, String error) {
+        held.remove(c);
         QuarkusTransaction.requiringNew().run(() -> {
             em.createNativeQuery("UPDATE {h-schema}work_item SET status = ?1, last_error = ?2, finished_at = now(), lease_until = NULL "
                             + "WHERE id = ?3 AND owner = ?4 AND status = 'CLAIMED'")

@@ -21,9 +21,11 @@ import java.util.List;
 @Dependent
 public class StoreDocument extends AbstractItemWriter {
     private final EntityManager em;
+    private final dev.quire.batch.metrics.QuireMetrics metrics;
 
-    public StoreDocument(EntityManager em) {
+    public StoreDocument(EntityManager em, dev.quire.batch.metrics.QuireMetrics metrics) {
         this.em = em;
+        this.metrics = metrics;
     }
 
     @Override
@@ -50,6 +52,8 @@ public class StoreDocument extends AbstractItemWriter {
             f.status = InputStatus.valueOf(in.status().name());
             f.reason = in.reason();
             f.processedAt = now;
+            metrics.documentIngested(in.status().name(), (int) in.pages().stream().filter(ProcessedInput.PageResult::ok).count(),
+                    (int) in.failedPages());
         }
     }
 

@@ -132,7 +132,7 @@ class IngestJobTest {
                 assertFalse(p.words.isEmpty());
             }
             try {
-                BufferedImage stored = ImageIO.read(blobs.path(pages.get(0).imageSha256).toFile());
+                BufferedImage stored = blobs.image(pages.get(0).imageSha256);
                 assertEquals(pages.get(0).widthPx, stored.getWidth());
                 assertEquals(pages.get(0).heightPx, stored.getHeight());
             } catch (IOException e) {

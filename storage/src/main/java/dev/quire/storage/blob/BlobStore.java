@@ -4,101 +4,59 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 
 /**
- * Content-addressed files on disk: {@code root/ab/cd/abcd…} named by SHA-256. Writes go to a temporary
- * file and are moved into place atomically, so a blob is either complete or absent, and writing the
- * same content twice (a re-run, a retry) is harmless. Thread-safe.
+ * Content-addressed blobs (originals and page images), named by the SHA-256 of their bytes: writing the same content
+ * twice (a re-run, a retry, another worker) is harmless, and a blob is either complete or absent. Two stores: a local
+ * folder ({@link LocalBlobStore}, one machine) and S3-compatible object storage ({@link S3BlobStore}, pods that
+ * share no disk). Thread-safe.
  */
-public final class BlobStore {
-    private static final Pattern SHA = Pattern.compile("[0-9a-f]{64}");
-    private final Path root;
+public interface BlobStore {
+    Pattern SHA = Pattern.compile("[0-9a-f]{64}");
 
-    public BlobStore(Path root) {
-        this.root = root.toAbsolutePath().normalize();
-    }
+    /** Stores the bytes; returns their SHA-256 (lower-case hex), the blob's name. */
+    String put(byte[] bytes);
 
-    public Path root() {
-        return root;
-    }
+    /** Stores the file's bytes; returns their SHA-256. */
+    String putFile(Path file);
 
-    public String put(byte[] bytes) {
-        return write(out -> out.write(bytes));
-    }
+    boolean contains(String sha256);
 
-    public String putFile(Path file) {
-        return write(out -> Files.copy(file, out));
-    }
+    /** The blob's bytes; an {@link IOException} names the blob when it is missing. */
+    InputStream open(String sha256) throws IOException;
 
-    public boolean contains(String sha256) {
-        return Files.isRegularFile(path(sha256));
-    }
+    /** Where the blobs live, for messages: {@code folder /x/blobs}, {@code s3://bucket/prefix at http://…}. */
+    String describe();
 
-    public Path path(String sha256) {
-        if (sha256 == null || !SHA.matcher(sha256).matches()) {
-            throw new IllegalArgumentException("not a SHA-256 blob name: " + sha256);
-        }
-        return root.resolve(sha256.substring(0, 2)).resolve(sha256.substring(2, 4)).resolve(sha256);
-    }
-
-    public InputStream open(String sha256) throws IOException {
-        return Files.newInputStream(path(sha256));
-    }
+    /** Throws, saying what is wrong, unless the store can be read and written now (readiness probe). */
+    void check() throws IOException;
 
     /** The blob decoded as an image (PNG, JPEG); an error names the blob when it is missing or not an image. */
-    public BufferedImage image(String sha256) throws IOException {
-        BufferedImage img = ImageIO.read(path(sha256).toFile());
+    default BufferedImage image(String sha256) throws IOException {
+        BufferedImage img;
+        try (InputStream in = open(sha256)) {
+            img = ImageIO.read(in);
+        }
         if (img == null) {
             throw new IOException("blob " + sha256 + " is not an image");
         }
         return img;
     }
 
-    private interface Writer {
-        void writeTo(OutputStream out) throws IOException;
+    /** Copies the blob to {@code out}. */
+    default void copyTo(String sha256, OutputStream out) throws IOException {
+        try (InputStream in = open(sha256)) {
+            in.transferTo(out);
+        }
     }
 
-    private String write(Writer writer) {
-        try {
-            Files.createDirectories(root);
-            Path tmp = Files.createTempFile(root, "incoming-", ".tmp");
-            try {
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), md)) {
-                    writer.writeTo(out);
-                }
-                String sha = HexFormat.of().formatHex(md.digest());
-                Path target = path(sha);
-                if (!Files.exists(target)) {
-                    Files.createDirectories(target.getParent());
-                    try {
-                        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                    } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-                        if (!Files.exists(target)) {
-                            throw e;
-                        }
-                    }
-                }
-                return sha;
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("blob store " + root + ": write failed: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    static String requireName(String sha256) {
+        if (sha256 == null || !SHA.matcher(sha256).matches()) {
+            throw new IllegalArgumentException("not a SHA-256 blob name: " + sha256);
         }
+        return sha256;
     }
 }

@@ -24,6 +24,7 @@ public class FinishWorkItems extends AbstractItemWriter {
         for (Object o : items) {
             ExtractDocument.Done d = (ExtractDocument.Done) o;
             if (d.outcome().leaseLost()) {
+                queue.forget(d.claim());
                 continue; // another worker holds the document and finishes it
             }
             queue.finish(d.claim(), d.outcome().error() == null, d.outcome().error());
