@@ -52,6 +52,11 @@ public interface BlobStoreConfig {
         @WithDefault("60s")
         Duration timeout();
 
+        /** Create the bucket on start when it does not exist (a fresh local S3-compatible server). */
+        @WithName("create-bucket")
+        @WithDefault("false")
+        boolean createBucket();
+
         default Optional<S3BlobStore.Settings> settings() {
             return bucket().filter(b -> !b.isBlank()).map(b -> new S3BlobStore.Settings(endpoint(), b, region(),
                     pathStyle(), prefix(), maxAttempts(), timeout()));
@@ -67,7 +72,13 @@ public interface BlobStoreConfig {
         @Singleton
         @DefaultBean
         BlobStore blobStore(BlobStoreConfig config, S3 s3) {
-            BlobStore store = s3.settings().<BlobStore>map(S3BlobStore::new).orElseGet(() -> new LocalBlobStore(config.blobs()));
+            BlobStore store = s3.settings().<BlobStore>map(settings -> {
+                S3BlobStore bucket = new S3BlobStore(settings);
+                if (s3.createBucket()) {
+                    bucket.createBucketIfMissing();
+                }
+                return bucket;
+            }).orElseGet(() -> new LocalBlobStore(config.blobs()));
             LOG.debugf("blob store: %s", store.describe());
             return store;
         }
