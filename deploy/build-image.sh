@@ -35,20 +35,28 @@ if [[ ! -f "$base" ]]; then
   command -v debootstrap >/dev/null || { [[ $(id -u) -eq 0 ]] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap; } \
     || { echo "build-image: needs debootstrap (sudo apt-get install debootstrap)" >&2; exit 1; }
   work=deploy/target/base/work
-  rm -rf "$work" && mkdir -p "$work"
-  echo "build-image: making the base root filesystem (debootstrap bookworm, minbase)…"
-  debootstrap --variant=minbase \
-    --include=ca-certificates,fontconfig,fonts-dejavu-core,fonts-liberation2,fonts-ipafont-gothic,fonts-ipafont-mincho,libgomp1 \
-    bookworm "$work/rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
-    || { tail -n 30 "$work/debootstrap.log"; exit 1; }
-  rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
-  echo "build-image: Java runtime (jlink from $JAVA_HOME)…"
-  "$JAVA_HOME/bin/jlink" --add-modules ALL-MODULE-PATH --strip-debug --no-header-files --no-man-pages \
+  if [[ ! -f "$work/rootfs.done" ]]; then
+    rm -rf "$work" && mkdir -p "$work"
+    echo "build-image: making the base root filesystem (debootstrap bookworm, minbase; a few minutes)…"
+    debootstrap --variant=minbase \
+      --include=ca-certificates,fontconfig,fonts-dejavu-core,fonts-liberation2,fonts-ipafont-gothic,fonts-ipafont-mincho,libgomp1 \
+      bookworm "$work/rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
+      || { tail -n 30 "$work/debootstrap.log"; exit 1; }
+    rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
+    touch "$work/rootfs.done"
+  fi
+  echo "build-image: Java runtime (jlink from $JAVA_HOME, every module of the JDK's runtime)…"
+  rm -rf "$work/rootfs/opt/java"
+  # (a JDK without jmods links from its own runtime, which cannot copy jlink itself: tools left out)
+  modules=$("$JAVA_HOME/bin/java" --list-modules | sed 's/@.*//' | grep -Ev '^jdk\.(jlink|jpackage)$' | paste -sd, -)
+  jmods=()
+  [[ -d "$JAVA_HOME/jmods" ]] && jmods=(--module-path "$JAVA_HOME/jmods")
+  "$JAVA_HOME/bin/jlink" "${jmods[@]}" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
     --output "$work/rootfs/opt/java"
-  echo 'quire:x:10001:10001:Quire:/var/lib/quire:/usr/sbin/nologin' >> "$work/rootfs/etc/passwd"
-  echo 'quire:x:10001:' >> "$work/rootfs/etc/group"
+  grep -q '^quire:' "$work/rootfs/etc/passwd" || echo 'quire:x:10001:10001:Quire:/var/lib/quire:/usr/sbin/nologin' >> "$work/rootfs/etc/passwd"
+  grep -q '^quire:' "$work/rootfs/etc/group" || echo 'quire:x:10001:' >> "$work/rootfs/etc/group"
   mkdir -p "$work/rootfs/var/lib/quire" && chown 10001:10001 "$work/rootfs/var/lib/quire"
-  tar --numeric-owner -C "$work/rootfs" -cf "$work/layer.tar" .
+  tar --numeric-owner --exclude=./rootfs.done -C "$work/rootfs" -cf "$work/layer.tar" .
   python3 - "$work" <<'PY'
 import hashlib, json, os, sys
 w = sys.argv[1]
