@@ -125,8 +125,8 @@ class KubernetesManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"local", "gpu", "vllm", "production"})
     void imagesAreBuildOutputsOrPinned(String overlay) throws Exception {
-        Set<String> built = Set.of(System.getProperty("quire.image", "quire:0.1.0"),
-                System.getProperty("quire.image.cuda", "quire:0.1.0-cuda"));
+        Set<String> built = Set.of(System.getProperty("k8s.image", "quire:0.1.0"),
+                System.getProperty("k8s.image.cuda", "quire:0.1.0-cuda"));
         for (JsonNode w : workloads(render(overlay))) {
             for (JsonNode c : containers(w)) {
                 String image = c.path("image").asText();
