@@ -65,7 +65,7 @@ class HealthAndMetricsTest {
         String docs = IngestRuns.inputsByName(run.runId()).values().stream().map(f -> String.valueOf(f.documentId))
                 .collect(Collectors.joining(","));
         long job = extract.submit(new QuestionSet("metrics", List.of(new QuestionSet.Question("q", "What is it?")),
-                List.of(), List.of(), null), docs);
+                List.of(), List.of(), null, null), docs);
         assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(job), null));
 
         String m = scrape();
