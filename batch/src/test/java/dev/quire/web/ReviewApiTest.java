@@ -142,7 +142,7 @@ class ReviewApiTest {
         assertEquals(List.of(f.failed(), f.parseError(), f.ungrounded(), f.htmlNoEvidence(), f.grounded()),
                 ids.stream().map(Integer::longValue).toList(), "failed, parse error, ungrounded, no evidence, grounded");
         String ungroundedBadges = q.getString("rows.find { it.answerId == " + f.ungrounded() + " }.badges");
-        assertTrue(ungroundedBadges.contains("UNGROUNDED") && ungroundedBadges.contains("'Bob Jones' does not occur on cited page 3"),
+        assertTrue(ungroundedBadges.contains("UNGROUNDED") && ungroundedBadges.contains("'Bob Jones' does not occur on cited pages 2, 3"),
                 ungroundedBadges);
         assertTrue(q.getString("rows.find { it.answerId == " + f.htmlNoEvidence() + " }.badges").contains("the answer cites no page"));
         assertTrue(q.getString("rows.find { it.answerId == " + f.grounded() + " }.badges").contains("DEMO_MODEL"));

@@ -48,7 +48,7 @@ public record ReviewFixture(long documentId, long jobId, long grounded, long ung
             long g = answer(job.id, doc, "total", "What is the total amount due?", "float", AnswerStatus.ANSWERED,
                     "1,234.00", "1234.0", List.of(1), plan, null);
             long u = answer(job.id, doc, "signer", "Who signed it?", null, AnswerStatus.ANSWERED,
-                    "Bob Jones", "\"Bob Jones\"", List.of(3), plan3, null);
+                    "Bob Jones", "\"Bob Jones\"", List.of(2, 3), plan3, null);
             long h = answer(job.id, doc, "notes", "What do the notes say?", null, AnswerStatus.ANSWERED,
                     ANSWER_HTML, null, List.of(), null, null);
             long p = answer(job.id, doc, "issued", "When was it issued?", "date", AnswerStatus.PARSE_ERROR,

@@ -63,8 +63,12 @@ public class DocumentView {
                               String thumbnailPages, List<PromptPlan.Skipped> skipped, String ranking) {
     }
 
+    /** The text layer of a page the selected answer cites (shown as text, escaped). */
+    public record EvidenceText(int page, String text) {
+    }
+
     public record View(long id, String fileName, String status, String reason, int pageCount, List<PageView> pages,
-                       List<AnswerView> answers, AnswerView selected, PlanSummary plan) {
+                       List<AnswerView> answers, AnswerView selected, PlanSummary plan, List<EvidenceText> evidenceText) {
     }
 
     public Optional<View> view(long documentId, Long answerId, Long jobId) {
@@ -116,7 +120,12 @@ public class DocumentView {
             for (Object[] p : pages) {
                 pv.add(page(p, plan, selected == null ? null : selected.planId(), marks, evidence));
             }
-            return Optional.of(new View(d.id, d.fileName, d.status.name(), d.reason, pv.size(), pv, views, selected, summary));
+            List<EvidenceText> texts = evidence.isEmpty() ? List.of() : em.createQuery("select p.pageNo, p.text from Page p "
+                    + "where p.documentId = ?1 and p.pageNo in ?2 order by p.pageNo", Object[].class)
+                    .setParameter(1, documentId).setParameter(2, evidence).getResultList().stream()
+                    .map(r -> new EvidenceText((Integer) r[0], r[1] == null ? "" : (String) r[1])).toList();
+            return Optional.of(new View(d.id, d.fileName, d.status.name(), d.reason, pv.size(), pv, views, selected, summary,
+                    texts));
         });
     }
 
