@@ -25,6 +25,9 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class DocumentView {
+    /** Answers listed beside the pages; the queue filtered by document lists them all. */
+    public static final int PANEL_ANSWERS = 100;
+
     private final EntityManager em;
     private final RiskAssessor risk;
     private final ReviewService reviews;
@@ -68,7 +71,8 @@ public class DocumentView {
     }
 
     public record View(long id, String fileName, String status, String reason, int pageCount, List<PageView> pages,
-                       List<AnswerView> answers, AnswerView selected, PlanSummary plan, List<EvidenceText> evidenceText) {
+                       List<AnswerView> answers, long totalAnswers, AnswerView selected, PlanSummary plan,
+                       List<EvidenceText> evidenceText) {
     }
 
     public Optional<View> view(long documentId, Long answerId, Long jobId) {
@@ -78,25 +82,52 @@ public class DocumentView {
             if (d == null) {
                 return Optional.<View>empty();
             }
-            var query = em.createQuery("select a from Answer a where a.documentId = ?1"
-                    + (jobId == null ? "" : " and a.jobId = ?2") + " order by a.jobId desc, a.id", Answer.class)
-                    .setParameter(1, documentId);
-            if (jobId != null) {
-                query.setParameter(2, jobId);
+            Long job = jobId;
+            if (job == null && answerId != null) {
+                Answer chosen = Answer.findById(answerId);
+                job = chosen != null && chosen.documentId == documentId ? chosen.jobId : null;
             }
-            List<Answer> answers = query.getResultList();
+            var query = em.createQuery("select a from Answer a where a.documentId = ?1"
+                    + (job == null ? "" : " and a.jobId = ?2") + " order by a.jobId desc, a.id", Answer.class)
+                    .setParameter(1, documentId);
+            if (job != null) {
+                query.setParameter(2, job);
+            }
+            List<Answer> answers = new ArrayList<>(query.setMaxResults(PANEL_ANSWERS).getResultList());
+            if (answerId != null && answers.stream().noneMatch(a -> a.id.equals(answerId))) {
+                Answer chosen = Answer.findById(answerId);
+                if (chosen != null && chosen.documentId == documentId) {
+                    answers.addFirst(chosen);
+                }
+            }
+            var count = em.createQuery("select count(a) from Answer a where a.documentId = ?1"
+                    + (job == null ? "" : " and a.jobId = ?2")).setParameter(1, documentId);
+            if (job != null) {
+                count.setParameter(2, job);
+            }
+            long totalAnswers = ((Number) count.getSingleResult()).longValue();
+            List<Long> ids = answers.stream().map(a -> a.id).toList();
             Map<Long, AnswerReview> rev = new HashMap<>();
-            for (AnswerReview r : em.createQuery("select r from AnswerReview r where r.documentId = ?1", AnswerReview.class)
-                    .setParameter(1, documentId).getResultList()) {
-                rev.put(r.answerId, r);
+            Map<Long, List<ReviewService.HistoryEntry>> history = new HashMap<>();
+            if (!ids.isEmpty()) {
+                for (AnswerReview r : em.createQuery("select r from AnswerReview r where r.answerId in ?1", AnswerReview.class)
+                        .setParameter(1, ids).getResultList()) {
+                    rev.put(r.answerId, r);
+                }
+                for (dev.quire.storage.review.Review r : em.createQuery("select r from Review r where r.answerId in ?1 "
+                        + "order by r.answerId, r.version", dev.quire.storage.review.Review.class).setParameter(1, ids).getResultList()) {
+                    history.computeIfAbsent(r.answerId, k -> new ArrayList<>()).add(ReviewService.HistoryEntry.of(r));
+                }
             }
             List<AnswerView> views = new ArrayList<>();
             for (Answer a : answers) {
                 AnswerReview r = rev.get(a.id);
+                ReviewService.State state = r == null ? null : new ReviewService.State(r.answerId, r.state.name(),
+                        r.finalValue, r.finalParsed, r.reviewer, r.reviewedAt, r.version, history.getOrDefault(a.id, List.of()));
                 views.add(new AnswerView(a.id, a.jobId, a.questionKey, a.question, a.valueType, a.answer, a.parsedValue,
                         a.status.name(), a.reason, a.evidencePages == null ? List.of() : a.evidencePages, a.model,
                         Boolean.TRUE.equals(a.demoModel), a.strategy, a.planId, r == null ? 0 : r.risk,
-                        r == null ? List.of() : badges(r.badges), reviews.state(a.id)));
+                        r == null ? List.of() : badges(r.badges), state));
             }
             AnswerView selected = views.stream().filter(v -> answerId != null && v.id() == answerId).findFirst()
                     .orElse(answerId == null && !views.isEmpty() ? views.getFirst() : null);
@@ -124,8 +155,8 @@ public class DocumentView {
                     + "where p.documentId = ?1 and p.pageNo in ?2 order by p.pageNo", Object[].class)
                     .setParameter(1, documentId).setParameter(2, evidence).getResultList().stream()
                     .map(r -> new EvidenceText((Integer) r[0], r[1] == null ? "" : (String) r[1])).toList();
-            return Optional.of(new View(d.id, d.fileName, d.status.name(), d.reason, pv.size(), pv, views, selected, summary,
-                    texts));
+            return Optional.of(new View(d.id, d.fileName, d.status.name(), d.reason, pv.size(), pv, views, totalAnswers,
+                    selected, summary, texts));
         });
     }
 

@@ -41,7 +41,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RiskAssessor {
     private static final Logger LOG = Logger.getLogger(RiskAssessor.class);
-    private static final int BATCH = 500;
+    private static final int BATCH = 1000;
+    private static final int CACHED_PAGES = 20_000;
     private static final Pattern CHUNK = Pattern.compile("(?m)^\\[pages (\\d+)-(\\d+)] |^\\[reduce] ");
 
     private final EntityManager em;
@@ -56,12 +57,23 @@ public class RiskAssessor {
     public synchronized int assessNew() {
         long t0 = System.nanoTime();
         int total = 0;
+        Map<Long, List<WordBox>> words = new HashMap<>();
+        Map<Long, PromptPlan> plans = new HashMap<>();
+        long last = 0;
         while (true) {
-            int n = QuarkusTransaction.requiringNew().call(this::assessBatch);
-            total += n;
-            if (n < BATCH) {
+            if (words.size() > CACHED_PAGES) {
+                words.clear();
+            }
+            if (plans.size() > 1000) {
+                plans.clear();
+            }
+            long from = last;
+            List<Answer> batch = QuarkusTransaction.requiringNew().call(() -> assessBatch(from, words, plans));
+            total += batch.size();
+            if (batch.size() < BATCH) {
                 break;
             }
+            last = batch.getLast().id;
         }
         if (total > 0) {
             LOG.infof("assessed the risk of %d new answers in %d ms", total, (System.nanoTime() - t0) / 1_000_000);
@@ -69,47 +81,65 @@ public class RiskAssessor {
         return total;
     }
 
-    private int assessBatch() {
-        List<Answer> answers = em.createQuery("select a from Answer a where not exists "
+    /** Assesses up to {@link #BATCH} answers with ids above {@code after} that have no risk yet; returns them. */
+    private List<Answer> assessBatch(long after, Map<Long, List<WordBox>> words, Map<Long, PromptPlan> plans) {
+        List<Answer> answers = em.createQuery("select a from Answer a where a.id > ?1 and not exists "
                 + "(select 1 from AnswerReview r where r.answerId = a.id) order by a.id", Answer.class)
-                .setMaxResults(BATCH).getResultList();
+                .setParameter(1, after).setMaxResults(BATCH).getResultList();
         if (answers.isEmpty()) {
-            return 0;
+            return answers;
         }
-        Map<Long, List<WordBox>> words = pageWords(answers);
-        Map<Long, PromptPlan> plans = plans(answers);
-        List<Object[]> rows = new ArrayList<>();
-        for (Answer a : answers) {
+        pageWords(answers, words);
+        plans(answers, plans);
+        int n = answers.size();
+        Long[] ids = new Long[n], jobs = new Long[n], docs = new Long[n];
+        String[] keys = new String[n], statuses = new String[n], badges = new String[n], marks = new String[n];
+        Integer[] scores = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            Answer a = answers.get(i);
             Risk r = assess(a, a.planId == null ? null : plans.get(a.planId),
                     page -> words.get(pageKey(a.documentId, page)));
-            rows.add(new Object[]{a.id, a.jobId, a.documentId, a.questionKey, a.status.name(), r.score(),
-                    write(r.badges()), write(r.highlights())});
+            ids[i] = a.id;
+            jobs[i] = a.jobId;
+            docs[i] = a.documentId;
+            keys[i] = a.questionKey;
+            statuses[i] = a.status.name();
+            scores[i] = r.score();
+            badges[i] = write(r.badges());
+            marks[i] = write(r.highlights());
         }
+        // one statement per batch: the rows as arrays, unnested
         em.unwrap(Session.class).doWork(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO quire.answer_review (answer_id, job_id, "
-                    + "document_id, question_key, status, risk, badges, highlights) VALUES (?,?,?,?,?,?,?::jsonb,?::jsonb) "
-                    + "ON CONFLICT (answer_id) DO NOTHING")) {
-                for (Object[] row : rows) {
-                    for (int i = 0; i < row.length; i++) {
-                        ps.setObject(i + 1, row[i]);
-                    }
-                    ps.addBatch();
-                }
-                ps.executeBatch();
+                    + "document_id, question_key, status, risk, badges, highlights) SELECT a, j, d, k, s, r, b::jsonb, h::jsonb "
+                    + "FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[]) "
+                    + "AS t(a, j, d, k, s, r, b, h) ON CONFLICT (answer_id) DO NOTHING")) {
+                ps.setArray(1, c.createArrayOf("bigint", ids));
+                ps.setArray(2, c.createArrayOf("bigint", jobs));
+                ps.setArray(3, c.createArrayOf("bigint", docs));
+                ps.setArray(4, c.createArrayOf("text", keys));
+                ps.setArray(5, c.createArrayOf("text", statuses));
+                ps.setArray(6, c.createArrayOf("int", scores));
+                ps.setArray(7, c.createArrayOf("text", badges));
+                ps.setArray(8, c.createArrayOf("text", marks));
+                ps.executeUpdate();
             }
         });
-        return answers.size();
+        return answers;
     }
 
-    /** The cited pages' words of a batch of answers, keyed by {@link #pageKey}. */
-    private Map<Long, List<WordBox>> pageWords(List<Answer> answers) {
+    /** Adds the cited pages' words of a batch of answers that {@code out} lacks, keyed by {@link #pageKey}. */
+    private void pageWords(List<Answer> answers, Map<Long, List<WordBox>> out) {
         Map<Long, Set<Integer>> cited = new HashMap<>();
         for (Answer a : answers) {
-            if (a.evidencePages != null && !a.evidencePages.isEmpty()) {
-                cited.computeIfAbsent(a.documentId, d -> new TreeSet<>()).addAll(a.evidencePages);
+            if (a.evidencePages != null) {
+                for (int p : a.evidencePages) {
+                    if (!out.containsKey(pageKey(a.documentId, p))) {
+                        cited.computeIfAbsent(a.documentId, d -> new TreeSet<>()).add(p);
+                    }
+                }
             }
         }
-        Map<Long, List<WordBox>> out = new HashMap<>();
         for (Map.Entry<Long, Set<Integer>> e : cited.entrySet()) {
             List<Object[]> found = em.createQuery("select p.pageNo, p.words from Page p where p.documentId = ?1 "
                     + "and p.pageNo in ?2", Object[].class).setParameter(1, e.getKey())
@@ -119,28 +149,27 @@ public class RiskAssessor {
                 List<WordBox> w = (List<WordBox>) f[1];
                 out.put(pageKey(e.getKey(), (Integer) f[0]), w == null ? List.of() : w);
             }
+            for (int p : e.getValue()) {
+                out.putIfAbsent(pageKey(e.getKey(), p), List.of());
+            }
         }
-        return out;
     }
 
     private static long pageKey(long documentId, int page) {
         return documentId * 1_000_000L + page;
     }
 
-    private Map<Long, PromptPlan> plans(List<Answer> answers) {
-        List<Long> ids = answers.stream().map(a -> a.planId).filter(java.util.Objects::nonNull).distinct().toList();
-        Map<Long, PromptPlan> out = new HashMap<>();
+    private void plans(List<Answer> answers, Map<Long, PromptPlan> out) {
+        List<Long> ids = answers.stream().map(a -> a.planId).filter(java.util.Objects::nonNull).distinct()
+                .filter(id -> !out.containsKey(id)).toList();
         if (ids.isEmpty()) {
-            return out;
+            return;
         }
         for (PromptPlanRecord r : em.createQuery("select r from PromptPlanRecord r where r.id in ?1", PromptPlanRecord.class)
                 .setParameter(1, ids).getResultList()) {
             PromptPlan p = readPlan(r);
-            if (p != null) {
-                out.put(r.id, p);
-            }
+            out.put(r.id, p);
         }
-        return out;
     }
 
     public PromptPlan readPlan(PromptPlanRecord r) {
