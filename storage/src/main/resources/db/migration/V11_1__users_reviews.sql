@@ -50,3 +50,7 @@ CREATE TABLE review (
     created_at     TIMESTAMPTZ  NOT NULL DEFAULT now(),
     UNIQUE (answer_id, version)
 );
+
+-- The document view lists a document's answers in id order (of one job or all): without this, a document with
+-- 100,000 answers is sorted whole for its first 100.
+CREATE INDEX answer_document_id_idx ON answer (document_id, id);

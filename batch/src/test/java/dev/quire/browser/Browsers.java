@@ -42,6 +42,11 @@ final class Browsers {
         return page;
     }
 
+    /** Milliseconds from navigation start to the first byte of the server's answer (server time + network). */
+    static double firstByte(Page page) {
+        return ((Number) page.evaluate("() => performance.getEntriesByType('navigation')[0].responseStart")).doubleValue();
+    }
+
     /** Milliseconds from navigation start to the first contentful paint of the page now shown. */
     static double firstPaint(Page page) {
         page.waitForFunction("() => performance.getEntriesByName('first-contentful-paint').length > 0");

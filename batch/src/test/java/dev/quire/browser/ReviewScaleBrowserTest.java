@@ -36,6 +36,14 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(PostgresResource.class)
 @Tag("slow")
 class ReviewScaleBrowserTest {
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
     static final int ANSWERS = 100_000;
 
     @TestHTTPResource("/")
@@ -103,6 +111,7 @@ class ReviewScaleBrowserTest {
             double queueWarm = Browsers.firstPaint(page);
             page.navigate(root + "queue?job=" + job);
             double queueFirst = Browsers.firstPaint(page);
+            double queueByte = Browsers.firstByte(page);
             assertThat(page.locator("#queue tbody tr")).hasCount(50);
             assertThat(page.locator("#queue tbody tr").first()).containsText("failed");
             for (int i = 0; i < 3; i++) {
@@ -119,17 +128,19 @@ class ReviewScaleBrowserTest {
             assertThat(page.locator("figure.page")).hasCount(300);
             page.navigate(root + "documents/" + doc + "?answer=" + answerWithPlan);
             double docAgain = Browsers.firstPaint(page);
+            double docByte = Browsers.firstByte(page);
             page.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target/ui-document-300.png")));
 
             System.out.printf("""
                     review UI scale (first contentful paint in headless Chromium, same run):
                       setup: 300-page PDF ingested in %d ms; %,d answers seeded in %d ms; risk of %,d answers assessed in %d ms
-                      queue over %,d answers: first page %.0f ms (again %.0f ms), 4th page by keyset %.0f ms, filtered %.0f ms
-                      300-page document view: %.0f ms (again %.0f ms)
+                      queue over %,d answers: first page %.0f ms (again %.0f ms, first byte at %.0f ms), 4th page by keyset %.0f ms, filtered %.0f ms
+                      300-page document view: %.0f ms (again %.0f ms, first byte at %.0f ms)
+                      machine load average at the end: %s
                       keyset query plan:
                     %s
-                    """, ingestMs, ANSWERS, seedMs, assessed, assessMs, ANSWERS, queueWarm, queueFirst, queueDeep,
-                    queueFiltered, docFirst, docAgain, explain.indent(4));
+                    """, ingestMs, ANSWERS, seedMs, assessed, assessMs, ANSWERS, queueWarm, queueFirst, queueByte, queueDeep,
+                    queueFiltered, docFirst, docAgain, docByte, loadAverage(), explain.indent(4));
         }
     }
 }

@@ -180,7 +180,34 @@ class ReviewApiTest {
                 equalTo("1,234.00"));
         alice.given().get("/api/queue?job=" + f.jobId() + "&state=REJECTED").then().body("rows.answerId",
                 hasItem((int) f.grounded()));
+
+        // the reviewed export: the final value beside the model's own answer
+        alice.given().contentType("application/json").body("{\"action\": \"CORRECT\", \"value\": \"Alice Smith\", \"version\": 0}")
+                .post("/api/answers/" + f.ungrounded() + "/review").then().statusCode(200);
+        JsonPath ex = alice.given().get("/api/jobs/" + f.jobId() + "/answers?reviewed=true").then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals("Bob Jones", ex.getString("find { it.questionKey == 'signer' }.answer"));
+        assertEquals("Alice Smith", ex.getString("find { it.questionKey == 'signer' }.finalValue"));
+        assertEquals("CORRECTED", ex.getString("find { it.questionKey == 'signer' }.reviewState"));
+        assertEquals("alice", ex.getString("find { it.questionKey == 'signer' }.reviewer"));
+        assertNotNull(ex.getString("find { it.questionKey == 'signer' }.reviewedAt"));
+        assertEquals("REJECTED", ex.getString("find { it.questionKey == 'total' }.reviewState"));
+        assertEquals("bob", ex.getString("find { it.questionKey == 'total' }.reviewer"));
+        assertEquals("UNREVIEWED", ex.getString("find { it.questionKey == 'issued' }.reviewState"));
+        assertNull(alice.given().get("/api/jobs/" + f.jobId() + "/answers").then().extract().jsonPath()
+                .get("find { it.questionKey == 'signer' }.reviewState"), "the plain export has no review fields");
+        java.io.ByteArrayOutputStream csv = new java.io.ByteArrayOutputStream();
+        assertEquals(5, export.csv(f.jobId(), true, new java.io.PrintStream(csv, true, java.nio.charset.StandardCharsets.UTF_8)));
+        String text = csv.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.lines().findFirst().orElseThrow().endsWith("reviewState,finalValue,finalParsedValue,reviewer,reviewedAt"), text);
+        assertTrue(text.contains("CORRECTED,\"Alice Smith\"") || text.contains("CORRECTED,Alice Smith"), text);
+        java.io.ByteArrayOutputStream plain = new java.io.ByteArrayOutputStream();
+        export.csv(f.jobId(), false, new java.io.PrintStream(plain, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertFalse(plain.toString(java.nio.charset.StandardCharsets.UTF_8).lines().findFirst().orElseThrow().contains("reviewState"));
     }
+
+    @Inject
+    dev.quire.batch.export.AnswerExport export;
 
     @Test
     void theSentImageIsThePlannedCropNotTheStoredPage() throws Exception {

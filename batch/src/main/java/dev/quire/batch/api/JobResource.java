@@ -93,10 +93,11 @@ public class JobResource {
 
     @GET
     @Path("{id}/answers")
-    @Operation(summary = "The job's answers: one record per (document, question), as quire export writes them")
-    public Response answers(@PathParam("id") long id) {
+    @Operation(summary = "The job's answers: one record per (document, question), as quire export writes them",
+            description = "reviewed=true adds each answer's review state, final value, reviewer and time (quire export --reviewed)")
+    public Response answers(@PathParam("id") long id, @jakarta.ws.rs.QueryParam("reviewed") boolean reviewed) {
         try {
-            return Response.ok(export.rows(id)).build();
+            return Response.ok(export.rows(id, reviewed)).build();
         } catch (IllegalArgumentException e) {
             return Response.status(404).entity(Map.of("error", e.getMessage())).build();
         }

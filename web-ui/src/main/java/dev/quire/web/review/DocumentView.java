@@ -71,7 +71,7 @@ public class DocumentView {
     }
 
     public record View(long id, String fileName, String status, String reason, int pageCount, List<PageView> pages,
-                       List<AnswerView> answers, long totalAnswers, AnswerView selected, PlanSummary plan,
+                       List<AnswerView> answers, boolean moreAnswers, AnswerView selected, PlanSummary plan,
                        List<EvidenceText> evidenceText) {
     }
 
@@ -88,24 +88,22 @@ public class DocumentView {
                 job = chosen != null && chosen.documentId == documentId ? chosen.jobId : null;
             }
             var query = em.createQuery("select a from Answer a where a.documentId = ?1"
-                    + (job == null ? "" : " and a.jobId = ?2") + " order by a.jobId desc, a.id", Answer.class)
+                    + (job == null ? "" : " and a.jobId = ?2") + " order by a.id", Answer.class)
                     .setParameter(1, documentId);
             if (job != null) {
                 query.setParameter(2, job);
             }
-            List<Answer> answers = new ArrayList<>(query.setMaxResults(PANEL_ANSWERS).getResultList());
+            List<Answer> answers = new ArrayList<>(query.setMaxResults(PANEL_ANSWERS + 1).getResultList());
+            boolean more = answers.size() > PANEL_ANSWERS;
+            if (more) {
+                answers.removeLast();
+            }
             if (answerId != null && answers.stream().noneMatch(a -> a.id.equals(answerId))) {
                 Answer chosen = Answer.findById(answerId);
                 if (chosen != null && chosen.documentId == documentId) {
                     answers.addFirst(chosen);
                 }
             }
-            var count = em.createQuery("select count(a) from Answer a where a.documentId = ?1"
-                    + (job == null ? "" : " and a.jobId = ?2")).setParameter(1, documentId);
-            if (job != null) {
-                count.setParameter(2, job);
-            }
-            long totalAnswers = ((Number) count.getSingleResult()).longValue();
             List<Long> ids = answers.stream().map(a -> a.id).toList();
             Map<Long, AnswerReview> rev = new HashMap<>();
             Map<Long, List<ReviewService.HistoryEntry>> history = new HashMap<>();
@@ -155,7 +153,7 @@ public class DocumentView {
                     + "where p.documentId = ?1 and p.pageNo in ?2 order by p.pageNo", Object[].class)
                     .setParameter(1, documentId).setParameter(2, evidence).getResultList().stream()
                     .map(r -> new EvidenceText((Integer) r[0], r[1] == null ? "" : (String) r[1])).toList();
-            return Optional.of(new View(d.id, d.fileName, d.status.name(), d.reason, pv.size(), pv, views, totalAnswers,
+            return Optional.of(new View(d.id, d.fileName, d.status.name(), d.reason, pv.size(), pv, views, more,
                     selected, summary, texts));
         });
     }

@@ -134,17 +134,15 @@ public class ReviewQueue {
         });
     }
 
-    /** The distinct question keys and jobs, for the filter menus. */
-    public record Choices(List<Long> jobs, List<String> questions) {
+    /** The jobs for the filter menu (newest 200; question keys are typed, a job can have thousands). */
+    public record Choices(List<Long> jobs) {
     }
 
     public Choices choices() {
         return QuarkusTransaction.requiringNew().call(() -> {
             @SuppressWarnings("unchecked")
             List<Number> jobs = em.createNativeQuery("SELECT id FROM quire.extract_job ORDER BY id DESC LIMIT 200").getResultList();
-            @SuppressWarnings("unchecked")
-            List<String> qs = em.createNativeQuery("SELECT DISTINCT question_key FROM quire.answer ORDER BY 1 LIMIT 200").getResultList();
-            return new Choices(jobs.stream().map(Number::longValue).toList(), qs);
+            return new Choices(jobs.stream().map(Number::longValue).toList());
         });
     }
 

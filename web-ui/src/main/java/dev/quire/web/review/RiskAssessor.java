@@ -53,13 +53,25 @@ public class RiskAssessor {
         this.em = em;
     }
 
-    /** Assesses every answer that has no risk yet; returns how many were assessed. */
+    /** Answers up to this id were assessed by this process; a full look runs at most once a minute. */
+    private long assessedUpTo;
+    private long fullCheckAt;
+
+    /**
+     * Assesses every answer that has no risk yet; returns how many were assessed. Cheap when nothing is new: it looks
+     * above the highest id this process assessed, and over all answers once a minute (answers another process
+     * committed out of id order).
+     */
     public synchronized int assessNew() {
         long t0 = System.nanoTime();
+        boolean full = t0 - fullCheckAt > 60_000_000_000L || fullCheckAt == 0;
+        if (full) {
+            fullCheckAt = t0;
+        }
         int total = 0;
         Map<Long, List<WordBox>> words = new HashMap<>();
         Map<Long, PromptPlan> plans = new HashMap<>();
-        long last = 0;
+        long last = full ? 0 : assessedUpTo;
         while (true) {
             if (words.size() > CACHED_PAGES) {
                 words.clear();
@@ -70,10 +82,13 @@ public class RiskAssessor {
             long from = last;
             List<Answer> batch = QuarkusTransaction.requiringNew().call(() -> assessBatch(from, words, plans));
             total += batch.size();
+            if (!batch.isEmpty()) {
+                last = batch.getLast().id;
+                assessedUpTo = Math.max(assessedUpTo, last);
+            }
             if (batch.size() < BATCH) {
                 break;
             }
-            last = batch.getLast().id;
         }
         if (total > 0) {
             LOG.infof("assessed the risk of %d new answers in %d ms", total, (System.nanoTime() - t0) / 1_000_000);
