@@ -120,7 +120,7 @@ class EmbeddedDatabaseIT {
             assertEquals(200, get(portB, "/api/jobs"));
 
             c = start(home, "c", portC, true, "worker", "--follow", "--poll", "PT1S");
-            waitFor("worker C with quire.http.listen=true answers", c, () -> get(portC, "/q/openapi") == 401);
+            waitFor("worker C with quire.http.listen=true answers", c, () -> get(portC, "/q/openapi") > 0);
             c.destroy();
             assertTrue(c.waitFor(2, TimeUnit.MINUTES));
             assertEquals(200, get(portB, "/api/documents"), "B still works after C left");
