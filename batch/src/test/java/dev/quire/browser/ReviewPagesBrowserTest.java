@@ -38,6 +38,9 @@ class ReviewPagesBrowserTest {
     @Inject
     IngestService ingest;
 
+    @Inject
+    dev.quire.web.auth.Users users;
+
     @Test
     void documentListLinksToRenderedPagesAndShowsRejections() throws Exception {
         assertTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing: apt-get install chromium (see .ci/run)");
@@ -47,14 +50,10 @@ class ReviewPagesBrowserTest {
         }
         IngestRuns.runToEnd(ingest, List.of(dir.toString()));
 
-        try (Playwright pw = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")))) {
-            Browser browser = pw.chromium().launch(new BrowserType.LaunchOptions()
-                    .setExecutablePath(CHROMIUM).setHeadless(true)
-                    .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                            "--disable-background-networking", "--disable-component-update", "--disable-sync")));
-            Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1200, 800));
-            page.navigate(root.toString());
+        users.put("pages-reviewer", "reviewer", dev.quire.batch.testing.WebSession.PASSWORD.toCharArray());
+        try (Playwright pw = Browsers.playwright()) {
+            Browser browser = Browsers.chromium(pw);
+            Page page = Browsers.signIn(browser, root.toString(), "/documents", "pages-reviewer");
             Locator rows = page.locator("#documents tbody tr");
             assertThat(page.locator("#documents tbody")).containsText("metropolis-demo.pdf");
             Locator rejected = rows.filter(new Locator.FilterOptions().setHasText("ocrmypdf-invalid.pdf"));
@@ -64,7 +63,7 @@ class ReviewPagesBrowserTest {
 
             page.locator("#documents a", new Page.LocatorOptions().setHasText("metropolis-demo.pdf")).click();
             assertThat(page.locator("#title")).hasText("metropolis-demo.pdf");
-            assertThat(page.locator("figure")).hasCount(33);
+            assertThat(page.locator("figure.page")).hasCount(33);
             Locator first = page.locator("#page-1 img");
             first.scrollIntoViewIfNeeded();
             page.waitForFunction("() => { const i = document.querySelector('#page-1 img'); return i.complete && i.naturalWidth > 0; }");

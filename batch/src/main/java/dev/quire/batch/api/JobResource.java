@@ -5,6 +5,7 @@ import dev.quire.batch.extract.ExtractService;
 import dev.quire.batch.questions.QuestionSet;
 import dev.quire.storage.extract.ExtractJob;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -23,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "jobs", description = "Extraction jobs: a question set asked of stored documents")
+@RolesAllowed({"reviewer", "admin"})
 public class JobResource {
     private final ExtractService extract;
     private final AnswerExport export;
@@ -43,6 +45,7 @@ public class JobResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed("admin")
     @Operation(summary = "Submit an extraction job and start working it off in this process",
             description = "Returns 202 with the job's progress; poll GET /api/jobs/{id}. Workers elsewhere (quire worker) help.")
     public Response submit(JobRequest request) {
@@ -90,10 +93,11 @@ public class JobResource {
 
     @GET
     @Path("{id}/answers")
-    @Operation(summary = "The job's answers: one record per (document, question), as quire export writes them")
-    public Response answers(@PathParam("id") long id) {
+    @Operation(summary = "The job's answers: one record per (document, question), as quire export writes them",
+            description = "reviewed=true adds each answer's review state, final value, reviewer and time (quire export --reviewed)")
+    public Response answers(@PathParam("id") long id, @jakarta.ws.rs.QueryParam("reviewed") boolean reviewed) {
         try {
-            return Response.ok(export.rows(id)).build();
+            return Response.ok(export.rows(id, reviewed)).build();
         } catch (IllegalArgumentException e) {
             return Response.status(404).entity(Map.of("error", e.getMessage())).build();
         }

@@ -22,6 +22,10 @@ public class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", description = "output file (default: standard output)")
     Path out;
 
+    @Option(names = "--reviewed", description = {"add each answer's review: reviewState, finalValue (the correction where",
+        "there is one), finalParsedValue, reviewer and reviewedAt, beside the model's own answer"})
+    boolean reviewed;
+
     private final AnswerExport export;
 
     public ExportCommand(AnswerExport export) {
@@ -36,7 +40,7 @@ public class ExportCommand implements Callable<Integer> {
         }
         try (OutputStream o = out == null ? System.out : Files.newOutputStream(out)) {
             PrintStream p = new PrintStream(o, false, java.nio.charset.StandardCharsets.UTF_8);
-            long n = format.equals("csv") ? export.csv(job, p) : export.jsonl(job, p);
+            long n = format.equals("csv") ? export.csv(job, reviewed, p) : export.jsonl(job, reviewed, p);
             p.flush();
             if (out != null) {
                 System.out.println(n + " records written to " + out);

@@ -42,6 +42,7 @@ public class QuireMain implements QuarkusApplication {
             System.setProperty("quarkus.datasource.username", "postgres");
             System.setProperty("quarkus.datasource.password", "postgres");
         }
+        sessionKey(home);
         if (!listens(args, firstSet(System.getProperty("quire.http.listen"), System.getenv("QUIRE_HTTP_LISTEN")))) {
             // Only `serve` (or a command with quire.http.listen=true, e.g. a worker pod answering probes) listens.
             System.setProperty("quarkus.http.host-enabled", "false");
@@ -49,6 +50,34 @@ public class QuireMain implements QuarkusApplication {
         // Quarkus exits the JVM when the command returns; the embedded server stays up while other quire processes
         // use it, and the last one to leave stops it (EmbeddedDatabase).
         Quarkus.run(QuireMain.class, args);
+    }
+
+    /**
+     * The key that encrypts sign-in cookies: {@code quarkus.http.auth.session.encryption-key} when configured (several
+     * web pods share one), else one made at random once and kept in {@code $QUIRE_HOME/session.key} (owner-only),
+     * so a restart of {@code quire serve} does not sign everyone out.
+     */
+    static void sessionKey(Path home) throws java.io.IOException {
+        if (firstSet(System.getProperty("quarkus.http.auth.session.encryption-key"),
+                System.getenv("QUARKUS_HTTP_AUTH_SESSION_ENCRYPTION_KEY")) != null) {
+            return;
+        }
+        Path file = home.resolve("session.key");
+        if (!java.nio.file.Files.exists(file)) {
+            java.nio.file.Files.createDirectories(home);
+            byte[] key = new byte[32];
+            new java.security.SecureRandom().nextBytes(key);
+            Path tmp = java.nio.file.Files.createTempFile(home, "session", ".tmp",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            java.nio.file.Files.writeString(tmp, java.util.Base64.getEncoder().encodeToString(key));
+            try {
+                java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
+        }
+        System.setProperty("quarkus.http.auth.session.encryption-key", java.nio.file.Files.readString(file).strip());
     }
 
     /** Whether this command serves HTTP: {@code serve} always, others only with {@code quire.http.listen=true}. */

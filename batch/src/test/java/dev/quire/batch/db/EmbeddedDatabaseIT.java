@@ -28,7 +28,23 @@ class EmbeddedDatabaseIT {
     @TempDir
     Path tmp;
 
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    static final String ADMIN_PASSWORD = "embedded-db-it-password";
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+            .cookieHandler(new java.net.CookieManager()).build();
+
+    /** Signs in as the admin that quire.admin.password made (the session cookie goes to the client's cookie store). */
+    int signIn(int port) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/j_security_check"))
+                    .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("j_username=admin&j_password=" + ADMIN_PASSWORD)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -54,6 +70,7 @@ class EmbeddedDatabaseIT {
         if (listen) {
             pb.environment().put("QUIRE_HTTP_LISTEN", "true");
         }
+        pb.environment().put("QUIRE_ADMIN_PASSWORD", ADMIN_PASSWORD);
         return pb.start();
     }
 
@@ -93,7 +110,7 @@ class EmbeddedDatabaseIT {
 
             b = start(home, "b", portB, false, "serve");
             Process serve = b;
-            waitFor("serve B answers", b, () -> get(portB, "/api/documents") == 200);
+            waitFor("serve B answers", b, () -> signIn(portB) == 302 && get(portB, "/api/documents") == 200);
             assertEquals(pg, postmasterPid(home), "B joined A's server");
 
             a.destroy(); // SIGTERM: A, which started the server, leaves
@@ -103,7 +120,7 @@ class EmbeddedDatabaseIT {
             assertEquals(200, get(portB, "/api/jobs"));
 
             c = start(home, "c", portC, true, "worker", "--follow", "--poll", "PT1S");
-            waitFor("worker C with quire.http.listen=true answers", c, () -> get(portC, "/q/openapi") == 200);
+            waitFor("worker C with quire.http.listen=true answers", c, () -> get(portC, "/q/openapi") > 0);
             c.destroy();
             assertTrue(c.waitFor(2, TimeUnit.MINUTES));
             assertEquals(200, get(portB, "/api/documents"), "B still works after C left");

@@ -139,23 +139,27 @@ class ExtractJobTest {
         long doc = IngestRuns.inputsByName(run.runId()).get("camelot-image-table.pdf").documentId;
         String body = "{\"questionSet\": {\"name\": \"rest\", \"questions\": [{\"question\": \"What is the form for?\"}],"
                 + " \"fields\": [{\"name\": \"signed\", \"type\": \"boolean\"}]}, \"documents\": \"" + doc + "\"}";
-        int job = io.restassured.RestAssured.given().contentType("application/json").body(body)
+        dev.quire.batch.testing.WebSession admin = dev.quire.batch.testing.WebSession.signIn(users, "jobs-admin", "admin");
+        dev.quire.batch.testing.WebSession reviewer = dev.quire.batch.testing.WebSession.signIn(users, "jobs-reviewer", "reviewer");
+        reviewer.given().contentType("application/json").body(body).post("/api/jobs").then().statusCode(403);
+        io.restassured.RestAssured.given().contentType("application/json").body(body).post("/api/jobs").then().statusCode(401);
+        int job = admin.given().contentType("application/json").body(body)
                 .post("/api/jobs").then().statusCode(202).extract().path("jobId");
         String status = "RUNNING";
         for (int i = 0; i < 600 && status.equals("RUNNING"); i++) {
             Thread.sleep(200);
-            status = io.restassured.RestAssured.get("/api/jobs/" + job).then().statusCode(200).extract().path("status");
+            status = reviewer.given().get("/api/jobs/" + job).then().statusCode(200).extract().path("status");
         }
         assertEquals("COMPLETED", status);
-        io.restassured.RestAssured.get("/api/jobs/" + job).then().body("expected", org.hamcrest.Matchers.equalTo(2))
+        reviewer.given().get("/api/jobs/" + job).then().body("expected", org.hamcrest.Matchers.equalTo(2))
                 .body("documents", org.hamcrest.Matchers.equalTo(1));
-        io.restassured.RestAssured.get("/api/jobs/" + job + "/answers").then().statusCode(200)
+        reviewer.given().get("/api/jobs/" + job + "/answers").then().statusCode(200)
                 .body("size()", org.hamcrest.Matchers.equalTo(2))
                 .body("[0].fileName", org.hamcrest.Matchers.equalTo("camelot-image-table.pdf"));
-        io.restassured.RestAssured.given().contentType("application/json").body("{\"documents\": \"all\"}")
+        admin.given().contentType("application/json").body("{\"documents\": \"all\"}")
                 .post("/api/jobs").then().statusCode(400);
-        io.restassured.RestAssured.get("/api/jobs/999999").then().statusCode(404);
-        io.restassured.RestAssured.get("/q/openapi").then().statusCode(200)
+        reviewer.given().get("/api/jobs/999999").then().statusCode(404);
+        reviewer.given().get("/q/openapi").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("/api/jobs/{id}"));
 
         java.io.ByteArrayOutputStream jsonl = new java.io.ByteArrayOutputStream();
@@ -167,7 +171,7 @@ class ExtractJobTest {
         assertTrue(first.has("evidencePages") && first.has("modelCheckpoint") && first.has("prefillMs"), lines[0]);
         assertTrue(first.get("demoModel").asBoolean());
         assertEquals(ExtractService.DEMO_NOTICE, first.get("notice").asText(), "the demo flag as text, not only a boolean");
-        io.restassured.RestAssured.get("/api/jobs/" + job + "/answers").then()
+        reviewer.given().get("/api/jobs/" + job + "/answers").then()
                 .body("[0].notice", org.hamcrest.Matchers.equalTo(ExtractService.DEMO_NOTICE));
         java.io.ByteArrayOutputStream csv = new java.io.ByteArrayOutputStream();
         assertEquals(2, export.csv(job, new java.io.PrintStream(csv, true, java.nio.charset.StandardCharsets.UTF_8)));
@@ -178,6 +182,9 @@ class ExtractJobTest {
 
     @Inject
     dev.quire.batch.export.AnswerExport export;
+
+    @Inject
+    dev.quire.web.auth.Users users;
 
     @Test
     void aSelectionWithoutUsableDocumentsIsAnEmptyFinishedJob() {
@@ -212,8 +219,8 @@ class ExtractJobTest {
         assertEquals(1, p.documents());
         assertEquals(List.of("999999: no such document", text + " (notes.txt): UNSUPPORTED: notes.txt: unsupported type "
                 + "text/plain (Quire pages PDF, PNG, JPEG, TIFF and, through LibreOffice, Office documents)"), p.skipped());
-        io.restassured.RestAssured.get("/api/jobs/" + job).then().statusCode(200)
-                .body("skipped.size()", org.hamcrest.Matchers.equalTo(2));
+        dev.quire.batch.testing.WebSession.signIn(users, "jobs-reviewer", "reviewer").given().get("/api/jobs/" + job)
+                .then().statusCode(200).body("skipped.size()", org.hamcrest.Matchers.equalTo(2));
         assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(job), null));
     }
 
