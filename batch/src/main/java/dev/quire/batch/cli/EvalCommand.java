@@ -190,6 +190,9 @@ public class EvalCommand {
         s.put("max_pages", maxPages);
         if (predictions != null) {
             s.put("predictions", predictions.toString());
+        } else {
+            // what the model run actually did (the requested dpi / max_pages are not applied yet; see README)
+            s.put("applied", Map.of("render", "native resolution (quire.render.*)", "pages", "all pages, planned by quire.plan.*"));
         }
         s.put("bootstrap_rounds", rounds);
         s.put("bootstrap_seed", seed);

@@ -225,6 +225,10 @@ public record EvalReport(Map<String, Object> json) {
         return String.format(Locale.ROOT, "%s %.4f%s (%d questions)", metric, accuracy(), f1, scored());
     }
 
+    public String html() {
+        return ReportPages.html(this);
+    }
+
     public String toJson() {
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json);

@@ -107,6 +107,12 @@ public class EvalService {
                 String.valueOf(r.finishedAt)), rows(runId), b);
     }
 
+    /** The report of a run, or null when there is no such run. */
+    public EvalReport reportOrNull(long runId) {
+        Boolean exists = QuarkusTransaction.requiringNew().call(() -> EvalRun.findById(runId) != null);
+        return exists ? report(runId) : null;
+    }
+
     public RunComparison compare(long a, long b) {
         EvalRun ra = run(a);
         EvalRun rb = run(b);

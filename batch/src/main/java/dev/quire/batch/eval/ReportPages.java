@@ -131,7 +131,7 @@ final class ReportPages {
     private static String bars(Map<String, Object> groups) {
         int rowH = 22;
         int h = Math.max(1, groups.size()) * rowH + 10;
-        StringBuilder s = new StringBuilder("<svg width=\"420\" height=\"" + h + "\" role=\"img\">");
+        StringBuilder s = new StringBuilder("<svg width=\"470\" height=\"" + h + "\" role=\"img\">");
         int y = 5;
         for (var e : groups.entrySet()) {
             Map<String, Object> g = map(e.getValue());
