@@ -68,6 +68,9 @@ class EvalReportBrowserTest {
             assertThat(page.locator("#items")).containsText("absent-report.pdf");
             assertThat(page.locator("#items")).containsText("MISSING_DOC");
             page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("target/ui-eval-report.png")).setFullPage(false));
+            var api = page.navigate(root + "api/eval/runs/" + run);
+            assertTrue(api.ok() && api.text().contains("\"by_answer_format\""), "the report as JSON");
+            assertTrue(page.navigate(root + "api/eval/runs").text().contains("\"report\":\"/eval/runs/" + run + "\""));
             browser.close();
         }
     }

@@ -16,6 +16,14 @@ final class ReportPages {
             new String[] {"by_document_type", "Document type"},
             new String[] {"by_page_count", "Page count"});
 
+    static String json(Object v) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(v);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return String.valueOf(v);
+        }
+    }
+
     static String pct(Object v) {
         return v == null ? "—" : String.format(Locale.ROOT, "%.1f", 100 * ((Number) v).doubleValue());
     }
@@ -43,7 +51,7 @@ final class ReportPages {
         s.append("- benchmark: ").append(j.get("benchmark")).append(", source: `").append(j.get("source")).append("`\n");
         s.append("- model: ").append(model.get("name")).append(" (engine ").append(model.get("engine"))
                 .append(", device ").append(model.get("device")).append(", checkpoint ").append(model.get("checkpoint")).append(")\n");
-        s.append("- settings: `").append(j.get("settings")).append("`\n\n");
+        s.append("- settings: `").append(json(j.get("settings"))).append("`\n\n");
         boolean mmlb = "mmlongbench".equals(j.get("benchmark"));
         s.append("| metric | value (%) [95% CI] |\n|---|---|\n");
         if (mmlb) {
@@ -60,7 +68,7 @@ final class ReportPages {
             Map<String, Object> h = map(j.get("hallucination"));
             s.append("\n## Hallucination\n\n- false-answer rate on unanswerable questions: ").append(pct(h.get("false_answer_rate")))
                     .append("% (").append(h.get("false_answers")).append(" of ").append(h.get("unanswerable_questions")).append(")\n");
-            s.append("- ungrounded rate: ").append(pct(h.get("ungrounded_rate"))).append("% (")
+            s.append("- ungrounded rate: ").append(pct(h.get("ungrounded_rate"))).append(h.get("ungrounded_rate") == null ? " (" : "% (")
                     .append(h.get("ungrounded_answers")).append(" of ").append(h.get("grounding_checked")).append(" checked answers)\n");
             for (String[] sec : SECTIONS) {
                 s.append("\n## ").append(sec[1]).append("\n\n| group | questions | accuracy (%) |\n|---|---|---|\n");
@@ -92,7 +100,7 @@ final class ReportPages {
         Map<String, Object> model = map(j.get("model"));
         s.append("<p>").append(esc(String.valueOf(j.get("benchmark")))).append(" · model <b>").append(esc(String.valueOf(model.get("name"))))
                 .append("</b> (").append(esc(String.valueOf(model.get("engine")))).append(", ").append(esc(String.valueOf(model.get("device"))))
-                .append(") · settings <code>").append(esc(String.valueOf(j.get("settings")))).append("</code></p>");
+                .append(") · settings <code>").append(esc(json(j.get("settings")))).append("</code></p>");
         if (mmlb) {
             s.append("<p><span class=\"big\" id=\"accuracy\">").append(ci(j.get("accuracy"))).append("</span> accuracy (%) [95% CI] &nbsp; ")
                     .append("<span class=\"big\" id=\"f1\">").append(ci(j.get("f1"))).append("</span> F1</p>");
@@ -107,7 +115,8 @@ final class ReportPages {
         if (mmlb) {
             Map<String, Object> h = map(j.get("hallucination"));
             s.append("<h2>Hallucination</h2><p>false answers on unanswerable questions: <b>").append(pct(h.get("false_answer_rate")))
-                    .append("%</b> · ungrounded answers: <b>").append(pct(h.get("ungrounded_rate"))).append("%</b></p>");
+                    .append("%</b> · ungrounded answers: <b>").append(pct(h.get("ungrounded_rate"))).append(h.get("ungrounded_rate") == null ? "" : "%")
+                    .append("</b> (").append(h.get("grounding_checked")).append(" answers checked on their cited pages)</p>");
             s.append("<div class=\"charts\">");
             for (String[] sec : SECTIONS) {
                 s.append("<div><h3>").append(sec[1]).append("</h3>").append(bars(map(j.get(sec[0])))).append("</div>");
