@@ -1,0 +1,273 @@
+package dev.quire.batch.eval;
+
+import dev.quire.batch.engine.Engines;
+import dev.quire.batch.extract.ExtractService;
+import dev.quire.batch.plan.PlanService;
+import dev.quire.batch.questions.QuestionSet;
+import dev.quire.batch.eval.score.MmlbScorer;
+import dev.quire.layout.text.Grounding;
+import dev.quire.storage.document.Page;
+import dev.quire.storage.document.WordBox;
+import dev.quire.storage.eval.EvalItem;
+import dev.quire.storage.extract.Answer;
+import dev.quire.storage.extract.AnswerStatus;
+import dev.quire.storage.ingest.SourceFile;
+import dev.quire.vlm.engine.GenerateRequest;
+import dev.quire.vlm.engine.GenerateResult;
+import dev.quire.vlm.engine.GenerationOptions;
+import dev.quire.vlm.engine.PromptPart;
+import dev.quire.vlm.engine.VlmEngine;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Evaluation through the configured engine, on the extraction machinery: the benchmark's documents are ingested
+ * like any others, each document's questions become one extraction job (restartable JBeret job, work items,
+ * answers with evidence, plans, model identity and timings), and once they are done every answer is turned into
+ * the benchmark's prediction — in {@code two-step} mode by a second engine call with the extraction prompt (the
+ * official flow: free answer → {@code Extracted answer: … / Answer format: …}), in {@code direct} mode by asking for
+ * that format in the question — scored, grounding-checked against its cited pages, and stored as the run's items.
+ */
+@ApplicationScoped
+public class EvalModelRun {
+    /** Our extraction prompt (own wording), answering in the official output format. */
+    public static final String EXTRACTION_PROMPT = """
+            Below are a question about a document and an assistant's free-form answer to it. Take the final answer out \
+            of the assistant's answer without changing it. Write it as an Integer, a Float, a String, or a List (a \
+            Python list such as ['a', 'b']). If the assistant's answer says the question cannot be answered from the \
+            document, the extracted answer is Not answerable. If it says only that it could not read the document, \
+            the extracted answer is Fail to answer. Reply with exactly these two lines and nothing else:
+            Extracted answer: <the answer>
+            Answer format: <Integer, Float, String, List or None>
+
+            Question: %s
+            Assistant's answer: %s""";
+
+    /** Appended to the question in direct mode. */
+    public static final String DIRECT_SUFFIX = """
+
+            Finish your reply with exactly these two lines: "Extracted answer: <the answer>" (an Integer, a Float, a \
+            String, or a Python list such as ['a', 'b']; "Not answerable" when the document does not say) and \
+            "Answer format: <Integer, Float, String, List or None>".""";
+
+    public static final String FAILED_TO_EXTRACT = "Failed to extract";
+
+    private final EvalService evals;
+    private final ExtractService extract;
+    private final Engines engines;
+    private final PlanService plans;
+    private final Grounding grounding = new Grounding();
+
+    public EvalModelRun(EvalService evals, ExtractService extract, Engines engines, PlanService plans) {
+        this.evals = evals;
+        this.extract = extract;
+        this.engines = engines;
+        this.plans = plans;
+    }
+
+    /** Runs the extraction jobs of a run; the CLI passes one that shows progress. */
+    public interface JobRunner {
+        boolean run(List<Long> jobIds) throws InterruptedException;
+    }
+
+    /** Ingests the documents of a run and returns the ingest run id (the CLI passes one with a progress bar). */
+    public interface Ingester {
+        long ingest(List<String> files) throws InterruptedException;
+    }
+
+    private Ingester ingester;
+    private JobRunner runner;
+
+    public void use(Ingester ingester, JobRunner runner) {
+        this.ingester = ingester;
+        this.runner = runner;
+    }
+
+    public long mmlongbench(MmlbSamples.Loaded loaded, Map<String, Object> settings, boolean twoStep) throws Exception {
+        List<String> files = loaded.docs().values().stream().filter(MmlbSamples.Doc::usable).map(d -> d.pdf().toString()).toList();
+        Map<String, Long> documentIds = ingestAll(files);
+        VlmEngine engine = engines.engine();
+        long run = evals.create("mmlongbench", "mmlongbench " + loaded.file().getFileName(), loaded.file().toString(),
+                settings, engine.identity(), loaded.problems());
+        Map<String, List<MmlbSamples.Sample>> byDoc = new LinkedHashMap<>();
+        List<EvalItem> unusable = new ArrayList<>();
+        for (MmlbSamples.Sample s : loaded.samples()) {
+            MmlbSamples.Doc doc = loaded.docs().get(s.docId());
+            Long id = doc == null || !doc.usable() ? null : documentIds.get(doc.pdf().getFileName().toString());
+            if (id == null) {
+                EvalItem i = EvalService.item(s, doc);
+                i.status = EvalItem.MISSING_DOC;
+                if (i.note == null) {
+                    i.note = "document " + s.docId() + " was not stored by the ingest (see quire status)";
+                }
+                unusable.add(i);
+            } else {
+                byDoc.computeIfAbsent(s.docId(), k -> new ArrayList<>()).add(s);
+            }
+        }
+        evals.store(run, unusable);
+        Map<Long, String> jobs = new LinkedHashMap<>();
+        for (var e : byDoc.entrySet()) {
+            List<QuestionSet.Question> qs = e.getValue().stream().map(s -> new QuestionSet.Question("s" + s.index(),
+                    twoStep ? s.question() : s.question() + DIRECT_SUFFIX)).toList();
+            String docDb = String.valueOf(documentIds.get(loaded.docs().get(e.getKey()).pdf().getFileName().toString()));
+            jobs.put(extract.submit(new QuestionSet("eval " + run + " " + e.getKey(), qs, List.of(), List.of(), null, null), docDb),
+                    e.getKey());
+        }
+        evals.recordJobs(run, List.copyOf(jobs.keySet()));
+        runner.run(List.copyOf(jobs.keySet()));
+        for (var job : jobs.entrySet()) {
+            List<EvalItem> items = new ArrayList<>();
+            for (MmlbSamples.Sample s : byDoc.get(job.getValue())) {
+                EvalItem i = EvalService.item(s, loaded.docs().get(s.docId()));
+                Answer a = answer(job.getKey(), "s" + s.index());
+                if (a == null) {
+                    i.status = EvalItem.NO_PREDICTION;
+                    i.note = "the extraction job " + job.getKey() + " stored no answer";
+                    items.add(i);
+                    continue;
+                }
+                i.answerId = a.id;
+                i.totalMs = a.totalMs;
+                i.predEvidence = a.evidencePages;
+                String raw = a.rawOutput == null ? "" : a.rawOutput;
+                String reply;
+                if (a.status == AnswerStatus.FAILED) {
+                    reply = "";
+                    i.rawOutput = "FAILED: " + a.reason;
+                } else if (twoStep) {
+                    String free = a.status == AnswerStatus.NOT_ANSWERABLE ? MmlbScorer.NOT_ANSWERABLE
+                            : a.answer == null ? raw : a.answer;
+                    reply = extractionCall(engine, s.question(), free);
+                    i.rawOutput = raw + "\n---- extraction ----\n" + reply;
+                } else {
+                    reply = raw;
+                    i.rawOutput = raw;
+                }
+                String pred = MmlbScorer.extractedAnswer(reply).orElse(FAILED_TO_EXTRACT);
+                EvalService.scoreMmlb(i, s, pred);
+                if (pred.equals(FAILED_TO_EXTRACT) && i.note == null) {
+                    i.note = "no 'Extracted answer:' in the reply (the official run stops here)";
+                }
+                i.grounding = ground(a.documentId, pred, a.evidencePages);
+                items.add(i);
+            }
+            evals.store(run, items);
+        }
+        evals.finish(run);
+        return run;
+    }
+
+    public long docvqa(DocVqaQuestions.Loaded loaded, Map<String, Object> settings) throws Exception {
+        List<String> files = loaded.questions().stream().filter(q -> java.nio.file.Files.isRegularFile(q.file()))
+                .map(q -> q.file().toString()).distinct().toList();
+        Map<String, Long> documentIds = ingestAll(files);
+        VlmEngine engine = engines.engine();
+        long run = evals.create("docvqa", "docvqa " + loaded.file().getFileName(), loaded.file().toString(), settings,
+                engine.identity(), loaded.problems());
+        Map<Long, List<DocVqaQuestions.Question>> byDoc = new LinkedHashMap<>();
+        List<EvalItem> unusable = new ArrayList<>();
+        for (DocVqaQuestions.Question q : loaded.questions()) {
+            Long id = documentIds.get(q.file().getFileName().toString());
+            if (id == null) {
+                EvalItem i = EvalService.docvqaItem(q);
+                i.status = EvalItem.MISSING_DOC;
+                i.note = "image " + q.file() + (java.nio.file.Files.isRegularFile(q.file()) ? " was not stored by the ingest" : " does not exist");
+                unusable.add(i);
+            } else {
+                byDoc.computeIfAbsent(id, k -> new ArrayList<>()).add(q);
+            }
+        }
+        evals.store(run, unusable);
+        Map<Long, Long> jobs = new LinkedHashMap<>();
+        for (var e : byDoc.entrySet()) {
+            List<QuestionSet.Question> qs = new ArrayList<>();
+            for (int k = 0; k < e.getValue().size(); k++) {
+                DocVqaQuestions.Question q = e.getValue().get(k);
+                String where = q.page() > 1 ? " (page " + q.page() + ")" : "";
+                qs.add(new QuestionSet.Question("q" + k, q.question() + where));
+            }
+            jobs.put(extract.submit(new QuestionSet("eval " + run + " doc " + e.getKey(), qs, List.of(), List.of(), null, null),
+                    String.valueOf(e.getKey())), e.getKey());
+        }
+        evals.recordJobs(run, List.copyOf(jobs.keySet()));
+        runner.run(List.copyOf(jobs.keySet()));
+        for (var job : jobs.entrySet()) {
+            List<EvalItem> items = new ArrayList<>();
+            List<DocVqaQuestions.Question> qs = byDoc.get(job.getValue());
+            for (int k = 0; k < qs.size(); k++) {
+                EvalItem i = EvalService.docvqaItem(qs.get(k));
+                Answer a = answer(job.getKey(), "q" + k);
+                if (a == null) {
+                    i.status = EvalItem.NO_PREDICTION;
+                } else {
+                    i.answerId = a.id;
+                    i.rawOutput = a.rawOutput;
+                    i.totalMs = a.totalMs;
+                    EvalService.scoreAnls(i, qs.get(k), a.answer == null ? "" : a.answer);
+                }
+                items.add(i);
+            }
+            evals.store(run, items);
+        }
+        evals.finish(run);
+        return run;
+    }
+
+    private Map<String, Long> ingestAll(List<String> files) throws InterruptedException {
+        Map<String, Long> ids = new HashMap<>();
+        if (files.isEmpty()) {
+            return ids;
+        }
+        long ingestRun = ingester.ingest(files);
+        QuarkusTransaction.requiringNew().run(() -> {
+            for (SourceFile f : SourceFile.<SourceFile>list("runId", ingestRun)) {
+                if (f.documentId != null) {
+                    ids.put(Path.of(f.path).getFileName().toString(), f.documentId);
+                }
+            }
+        });
+        return ids;
+    }
+
+    private static Answer answer(long jobId, String key) {
+        return QuarkusTransaction.requiringNew().call(() -> Answer.<Answer>find("jobId = ?1 and questionKey = ?2", jobId, key)
+                .firstResult());
+    }
+
+    private String extractionCall(VlmEngine engine, String question, String answer) {
+        try {
+            GenerateResult r = engine.generate(new GenerateRequest(plans.settings().system(),
+                    List.of(PromptPart.text(EXTRACTION_PROMPT.formatted(question, answer))), GenerationOptions.greedy(256)));
+            return r.text();
+        } catch (RuntimeException e) {
+            return "Failed: " + e.getMessage(); // as the official run's extractor records a failed call
+        }
+    }
+
+    /** The grounding verdict of a prediction on the pages its answer cited (the platform's one check). */
+    private String ground(long documentId, String pred, List<Integer> cited) {
+        if (pred.equals(FAILED_TO_EXTRACT) || pred.equals(MmlbScorer.NOT_ANSWERABLE)) {
+            return Grounding.Verdict.NOT_CHECKED.name();
+        }
+        List<Grounding.PageWords> pages = QuarkusTransaction.requiringNew().call(() -> {
+            List<Grounding.PageWords> out = new ArrayList<>();
+            if (cited == null) {
+                return out;
+            }
+            for (Page p : Page.ofDocument(documentId)) {
+                if (cited.contains(p.pageNo) && p.words != null) {
+                    out.add(new Grounding.PageWords(p.pageNo, p.words.stream().map(WordBox::t).toList()));
+                }
+            }
+            return out;
+        });
+        return grounding.check(pred, pages).verdict().name();
+    }
+}
