@@ -130,6 +130,9 @@ class IngestOfficeAndScansTest {
     @Inject
     BlobStore blobs;
 
+    @Inject
+    dev.quire.web.auth.Users users;
+
     @Test
     void officeFilesAndScansBecomePagesWithTextAndTheRunCompletesPastAHungConversion() throws Exception {
         Path dir = Files.createTempDirectory("quire-office");
@@ -202,11 +205,12 @@ class IngestOfficeAndScansTest {
             assertTrue(g.grounded(), "grounding reads OCR words: " + g.reason());
         });
         // the review UI's API says where each page's text came from, and that a document was converted
-        io.restassured.RestAssured.get("/api/documents/" + in.get("multipage-scan.pdf").documentId).then().statusCode(200)
+        var reviewer = dev.quire.batch.testing.WebSession.signIn(users, "office-reviewer", "reviewer");
+        reviewer.given().get("/api/documents/" + in.get("multipage-scan.pdf").documentId).then().statusCode(200)
                 .body("pages[0].textSource", org.hamcrest.Matchers.equalTo("OCR"))
                 .body("pages[3].textSource", org.hamcrest.Matchers.equalTo("TEXT_LAYER"))
                 .body("document.converted", org.hamcrest.Matchers.equalTo(false));
-        io.restassured.RestAssured.get("/api/documents/" + in.get("report.docx").documentId).then().statusCode(200)
+        reviewer.given().get("/api/documents/" + in.get("report.docx").documentId).then().statusCode(200)
                 .body("document.converted", org.hamcrest.Matchers.equalTo(true))
                 .body("pages[0].textSource", org.hamcrest.Matchers.equalTo("TEXT_LAYER"));
         IngestService.TextCounts counts = ingest.textCounts(run.runId());

@@ -43,6 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("slow")
 class ScaleOutIT {
+    static final String ADMIN_PASSWORD = "scale-out-it-password";
+
     static final int DOCUMENTS = Integer.getInteger("scale.documents", 6);
     static final int LEASE_SECONDS = 8;
 
@@ -142,7 +144,9 @@ class ScaleOutIT {
                 finish(start("ingest", "ingest", docs.toString()), "ingest");
                 assertEquals(DOCUMENTS, scalar(c, "select count(*) from quire.document where status = 'READY'"));
                 assertTrue(Files.notExists(tmp.resolve("home-ingest/blobs")), "ingest wrote no blob to its local disk");
-                web = quire("web", Map.of("quarkus.http.port", String.valueOf(port)), "serve").start();
+                ProcessBuilder serve = quire("web", Map.of("quarkus.http.port", String.valueOf(port)), "serve");
+                serve.environment().put("QUIRE_ADMIN_PASSWORD", ADMIN_PASSWORD); // the admin the page checks sign in as
+                web = serve.start();
 
                 // one worker
                 long one = submit(questions, "submit-1");
@@ -222,7 +226,8 @@ class ScaleOutIT {
 
     /** Every page image and original is in the bucket, and the web process (its own empty home) serves every page. */
     void assertEveryBlobServedFromS3(Connection c, int port) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .cookieHandler(new java.net.CookieManager()).build();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (true) {
             try {
@@ -236,6 +241,12 @@ class ScaleOutIT {
             assertTrue(System.nanoTime() < deadline, "web process never became ready:\n" + Files.readString(tmp.resolve("web.log")));
             Thread.sleep(500);
         }
+        // the review UI's sign-in guards the API: sign in as the admin that quire.admin.password made
+        int signedIn = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/j_security_check"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("j_username=admin&j_password=" + ADMIN_PASSWORD)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+        assertTrue(signedIn == 302 || signedIn == 200, "sign-in answered " + signedIn);
         List<long[]> pages = new ArrayList<>();
         List<String> shas = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
