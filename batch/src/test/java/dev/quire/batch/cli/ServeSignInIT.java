@@ -3,6 +3,7 @@ package dev.quire.batch.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.quire.batch.testing.QuireProcess;
+import dev.quire.batch.testing.WebSession;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -60,11 +61,11 @@ class ServeSignInIT {
             }
             assertTrue(Files.readString(tmp.resolve("serve.log")).contains("http://127.0.0.1:" + port + "/"));
             assertEquals(401, status(http, port, "/api/me"));
-            assertEquals(302, signIn(http, port, "alice", "wrong password"));
+            assertEquals(302, WebSession.signIn(http, port, "alice", "wrong password"));
             assertEquals(401, status(http, port, "/api/me"), "a wrong password does not sign in");
-            assertEquals(302, signIn(http, port, "admin", "admin"), "there is no default admin");
+            assertEquals(302, WebSession.signIn(http, port, "admin", "admin"), "there is no default admin");
             assertEquals(401, status(http, port, "/api/me"));
-            assertEquals(302, signIn(http, port, "alice", "alice's long password"));
+            assertEquals(302, WebSession.signIn(http, port, "alice", "alice's long password"));
             assertEquals(200, status(http, port, "/api/me"));
             assertEquals(200, status(http, port, "/admin/users"));
 
@@ -105,13 +106,5 @@ class ServeSignInIT {
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
-    }
-
-    static int signIn(HttpClient http, int port, String user, String password) throws Exception {
-        String form = "j_username=" + java.net.URLEncoder.encode(user, StandardCharsets.UTF_8) + "&j_password="
-                + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8);
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/j_security_check"))
-                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 }

@@ -35,10 +35,7 @@ class EmbeddedDatabaseIT {
     /** Signs in as the admin that quire.admin.password made (the session cookie goes to the client's cookie store). */
     int signIn(int port) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/j_security_check"))
-                    .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("j_username=admin&j_password=" + ADMIN_PASSWORD)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return dev.quire.batch.testing.WebSession.signIn(http, port, "admin", ADMIN_PASSWORD);
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {

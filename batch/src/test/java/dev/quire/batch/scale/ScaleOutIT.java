@@ -242,10 +242,7 @@ class ScaleOutIT {
             Thread.sleep(500);
         }
         // the review UI's sign-in guards the API: sign in as the admin that quire.admin.password made
-        int signedIn = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/j_security_check"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("j_username=admin&j_password=" + ADMIN_PASSWORD)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        int signedIn = dev.quire.batch.testing.WebSession.signIn(http, port, "admin", ADMIN_PASSWORD);
         assertTrue(signedIn == 302 || signedIn == 200, "sign-in answered " + signedIn);
         List<long[]> pages = new ArrayList<>();
         List<String> shas = new ArrayList<>();

@@ -23,6 +23,21 @@ public record WebSession(String user, Map<String, String> cookies, String csrf) 
         return signIn(name, PASSWORD);
     }
 
+    /**
+     * Form sign-in against a quire process of its own (not the test application) on 127.0.0.1:{@code port}; the
+     * session cookie goes to {@code http}'s cookie store. Returns the HTTP status (302 both on success and failure:
+     * the form login redirects either way).
+     */
+    public static int signIn(java.net.http.HttpClient http, int port, String user, String password)
+            throws java.io.IOException, InterruptedException {
+        String form = "j_username=" + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8)
+                + "&j_password=" + java.net.URLEncoder.encode(password, java.nio.charset.StandardCharsets.UTF_8);
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/j_security_check"))
+                .timeout(java.time.Duration.ofSeconds(20)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     public static WebSession signIn(String name, String password) {
         Response login = RestAssured.given().redirects().follow(false).contentType("application/x-www-form-urlencoded")
                 .formParam("j_username", name).formParam("j_password", password).post("/j_security_check");
