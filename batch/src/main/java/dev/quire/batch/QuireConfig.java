@@ -232,13 +232,19 @@ public interface QuireConfig {
         @WithDefault("0")
         int workers();
 
-        /** Most encoder patches per page image (MoonViT in_token_limit); sets the pixel budget. Default: Kimi-VL's. */
+        /**
+         * Most encoder patches per page image; sets the pixel budget. Unset = the configured model's
+         * {@code in_token_limit} (its preprocessor_config.json); set = an explicit override that wins.
+         */
         OptionalInt maxPatches();
 
-        /** Encoder patch side in pixels (default: Kimi-VL's). */
+        /** Encoder patch side in pixels. Unset = the model's {@code patch_size}; set = an override that wins. */
         OptionalInt patchSize();
 
-        /** Patches merged per side into one LLM token; page sides are aligned to patch-size × merge (default: Kimi-VL's). */
+        /**
+         * Patches merged per side into one LLM token; page sides are aligned to patch-size × merge. Unset = the
+         * model's {@code merge_kernel_size}; set = an override (both sides) that wins.
+         */
         OptionalInt merge();
 
         /** Wall-clock limit for one page (rendering and text extraction each); default {@link RenderSettings#DEFAULT_PAGE_TIMEOUT}. */
@@ -254,15 +260,17 @@ public interface QuireConfig {
             return mainMemoryBytes().orElse(RenderSettings.DEFAULT_MAIN_MEMORY_BYTES);
         }
 
-        default ImageGeometry geometry() {
-            ImageGeometry base = ImageGeometry.kimiVlInstruct();
-            int merge = merge().orElse(base.mergeWidth());
-            return new ImageGeometry(patchSize().orElse(base.patchSize()), merge, merge,
-                    maxPatches().orElse(base.inTokenLimit()), true, base.maxPatchesPerSide());
+        /** The geometry pages are rendered for: the model's, with each {@code quire.render.*} key that is set in its place. */
+        default ImageGeometry geometry(ImageGeometry model) {
+            int mergeH = merge().orElse(model.mergeHeight());
+            int mergeW = merge().orElse(model.mergeWidth());
+            return new ImageGeometry(patchSize().orElse(model.patchSize()), mergeH, mergeW,
+                    maxPatches().orElse(model.inTokenLimit()), model.padInput(), model.maxPatchesPerSide());
         }
 
-        default RenderSettings settings() {
-            RenderSettings s = RenderSettings.forEncoder(geometry(), pageTimeout().orElse(RenderSettings.DEFAULT_PAGE_TIMEOUT),
+        /** Rendering settings for pages of a model with geometry {@code model} (see {@link #geometry}). */
+        default RenderSettings settings(ImageGeometry model) {
+            RenderSettings s = RenderSettings.forEncoder(geometry(model), pageTimeout().orElse(RenderSettings.DEFAULT_PAGE_TIMEOUT),
                     effectiveMainMemoryBytes());
             return maxDpi().isPresent() ? s.withMaxDpi(maxDpi().getAsDouble()) : s;
         }

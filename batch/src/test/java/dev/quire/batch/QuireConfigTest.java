@@ -6,6 +6,7 @@ import dev.quire.ingestion.IngestLimits;
 import dev.quire.layout.plan.PlanSettings;
 import dev.quire.layout.render.RenderSettings;
 import dev.quire.vlm.engine.GenerationOptions;
+import dev.quire.vlm.image.ImageGeometry;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;
@@ -38,7 +39,12 @@ class QuireConfigTest {
     void unsetKeysMeanTheLibraryDefaults() {
         QuireConfig c = bare();
         assertEquals(PlanSettings.defaults(), c.plan().settings());
-        assertEquals(RenderSettings.moonVitDefaults(), c.render().settings());
+        // the rendering geometry is the model's own when no quire.render.* key is set
+        ImageGeometry model = new ImageGeometry(16, 2, 2, 1024, true, 512);
+        assertEquals(model, c.render().geometry(model));
+        assertEquals(RenderSettings.forEncoder(model, RenderSettings.DEFAULT_PAGE_TIMEOUT,
+                RenderSettings.DEFAULT_MAIN_MEMORY_BYTES), c.render().settings(model));
+        assertEquals(RenderSettings.moonVitDefaults(), c.render().settings(ImageGeometry.kimiVlInstruct()));
         assertEquals(IngestLimits.defaults(RenderSettings.DEFAULT_MAIN_MEMORY_BYTES),
                 c.ingest().limits(c.render().effectiveMainMemoryBytes()));
         assertEquals(GenerationOptions.DEFAULT_PREFILL_CHUNK, c.vlm().effectivePrefillChunk());
@@ -52,6 +58,7 @@ class QuireConfigTest {
                 .withDefaultValue("quire.render.max-patches", "1024").build();
         QuireConfig c = sc.getConfigMapping(QuireConfig.class);
         assertEquals(PlanSettings.defaults().withAnswerTokens(64), c.plan().settings());
-        assertEquals(1024 * 14 * 14, c.render().settings().maxPixels());
+        assertEquals(1024 * 16 * 16, c.render().settings(new ImageGeometry(16, 2, 2, 2048, true, 512)).maxPixels(),
+                "an explicit quire.render.max-patches wins over the model's in_token_limit");
     }
 }

@@ -58,9 +58,14 @@ public class IngestCommand implements Callable<Integer> {
         } catch (IngestService.RunBusyException e) {
             System.err.println("quire: " + e.getMessage());
             return new Result(-1, false, true);
+        } catch (dev.quire.vlm.config.ConfigError | IngestService.GeometryChangedException e) {
+            // the model's geometry cannot be read, or differs from the one the unfinished run renders for
+            System.err.println("quire: " + e.getMessage());
+            return new Result(-1, false, false);
         }
         System.out.println((run.resumed() ? "Resuming" : "Starting") + " ingest run " + run.runId()
                 + " (job execution " + run.executionId() + ")");
+        System.out.println("Pages rendered for " + run.geometry().summary());
         ProgressLine progress = ProgressLine.forStdout();
         BatchStatus status;
         IngestService.RunProgress p;

@@ -46,9 +46,22 @@ public class IngestService {
         return t;
     });
 
-    public IngestService(JobOperator jobs, QuireConfig config) {
+    private final RenderGeometry geometry;
+
+    public IngestService(JobOperator jobs, QuireConfig config, RenderGeometry geometry) {
         this.jobs = jobs;
         this.config = config;
+        this.geometry = geometry;
+    }
+
+    /**
+     * An unfinished run was started rendering for another encoder geometry than the configured model's (and
+     * {@code quire.render.*}) now give: resuming it would mix page images of two geometries in one run.
+     */
+    public static final class GeometryChangedException extends RuntimeException {
+        GeometryChangedException(String message) {
+            super(message);
+        }
     }
 
     /** Another live process is working on the run these sources resume. */
@@ -58,22 +71,41 @@ public class IngestService {
         }
     }
 
-    /** A started (or resumed) run and the job execution doing it. */
-    public record Started(long runId, long executionId, boolean resumed) {
+    /**
+     * A started (or resumed) run and the job execution doing it.
+     *
+     * @param geometry the encoder geometry the run renders pages for, and where it came from
+     */
+    public record Started(long runId, long executionId, boolean resumed, RenderGeometry.Resolved geometry) {
     }
 
     /** Progress of a run from committed rows. */
     public record RunProgress(long runId, Integer totalInputs, long doneInputs, long pagesStored, RunStatus status) {
     }
 
+    /**
+     * Starts a run over {@code sources}, or resumes the unfinished one. The pages are rendered for the configured
+     * model's geometry ({@link RenderGeometry}), which the run records.
+     *
+     * @throws dev.quire.vlm.config.ConfigError if the model's preprocessor_config.json or one of its keys is missing
+     * @throws GeometryChangedException if the unfinished run was rendering for another geometry
+     * @throws RunBusyException if another live process works on the unfinished run
+     */
     public Started start(List<String> sources) {
+        RenderGeometry.Resolved g = geometry.current();
         List<String> normalized = sources.stream().map(IngestService::normalize).toList();
         String joined = String.join("\n", normalized);
         String key = sha256(joined);
         IngestRun unfinished = QuarkusTransaction.requiringNew().call(() -> IngestRun.unfinished(key).orElse(null));
         if (unfinished != null) {
-            long execution = resume(unfinished);
-            return new Started(unfinished.id, execution, true);
+            if (unfinished.renderGeometry != null && !unfinished.renderGeometry.equals(g.key())) {
+                throw new GeometryChangedException("ingest run " + unfinished.id + " over these sources was started "
+                        + "rendering pages for " + unfinished.renderGeometry + " (" + unfinished.renderGeometrySource
+                        + "); the configured model now gives " + g.key() + " (" + g.source() + "). Resume it with the "
+                        + "same quire.vlm.model and quire.render.* settings, so one run does not mix page geometries.");
+            }
+            long execution = resume(unfinished, g);
+            return new Started(unfinished.id, execution, true, g);
         }
         IngestRun run = QuarkusTransaction.requiringNew().call(() -> {
             IngestRun r = new IngestRun();
@@ -83,6 +115,8 @@ public class IngestService {
             r.startedAt = OffsetDateTime.now();
             r.owner = owner;
             r.heartbeatAt = r.startedAt;
+            r.renderGeometry = g.key();
+            r.renderGeometrySource = g.source();
             r.persist();
             return r;
         });
@@ -90,7 +124,8 @@ public class IngestService {
         long execution = jobs.start(JOB, parameters(run.id));
         recordExecution(run.id, execution);
         keepAlive(run.id, execution);
-        return new Started(run.id, execution, false);
+        LOG.infof("ingest run %d: pages rendered for %s", run.id, g.summary());
+        return new Started(run.id, execution, false, g);
     }
 
     /** Renews this process's claim on the run until its job execution ends. */
@@ -112,7 +147,7 @@ public class IngestService {
         }, period, period, TimeUnit.SECONDS);
     }
 
-    private long resume(IngestRun run) {
+    private long resume(IngestRun run, RenderGeometry.Resolved g) {
         int lease = config.ingest().leaseSeconds();
         boolean claimed = QuarkusTransaction.requiringNew().call(() -> IngestRun.claim(run.id, owner, lease))
                 || (ProcessIdentity.current().deadOnThisNode(run.owner)
@@ -123,6 +158,12 @@ public class IngestService {
                     + "A dead process's claim expires " + lease + " s after its last heartbeat (quire.ingest.lease-seconds).");
         }
         markStarted(run.id);
+        if (run.renderGeometry == null) {
+            // a run from before the geometry was recorded: it renders its remaining inputs for the current one
+            QuarkusTransaction.requiringNew().run(() -> IngestRun.update(
+                    "renderGeometry = ?1, renderGeometrySource = ?2 where id = ?3", g.key(), g.source(), run.id));
+        }
+        LOG.infof("ingest run %d: pages rendered for %s", run.id, g.summary());
         long execution;
         JobExecution previous = null;
         if (run.jobExecutionId != null) {

@@ -12,7 +12,8 @@ import java.util.List;
  * blob store (content-addressed, so a redone chunk rewrites identical files).
  */
 record ProcessedInput(long sourceFileId, long documentId, String mediaType, DocumentStatus status, String reason,
-                      String originalBlob, String convertedBlob, Integer convertMs, List<PageResult> pages) {
+                      String originalBlob, String convertedBlob, Integer convertMs, List<PageResult> pages,
+                      String renderGeometry) {
 
     record PageResult(int pageNo, String error, float widthPt, float heightPt, int rotation, int widthPx, int heightPx,
                       int contentWidthPx, int contentHeightPx, float dpi, String imageSha256, String text,

@@ -33,7 +33,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Processes one input: re-checks its bytes, inspects it (type, limits, readability), stores the original,
- * converts an Office file to PDF (LibreOffice), renders every page at native resolution into the blob store, extracts the text layer, measures the ink box
+ * converts an Office file to PDF (LibreOffice), renders every page at the configured model's native resolution
+ * ({@link RenderGeometry}) into the blob store, extracts the text layer, measures the ink box
  * and embeds the text's passages (for planning). A page that
  * fails costs that page (document PARTIAL); a document that cannot be opened, or whose every page fails,
  * is REJECTED with the reason. Nothing here throws for bad input.
@@ -48,6 +49,7 @@ public class RenderInput implements ItemProcessor {
     private final BlobStore blobs;
     private final IngestProgress progress;
     private final RenderSettings settings;
+    private final String geometryKey;
     private final Inspector inspector;
     private final boolean embedPassages;
 
@@ -55,11 +57,13 @@ public class RenderInput implements ItemProcessor {
     private final PageOcr ocr;
 
     public RenderInput(EntityManager em, BlobStore blobs, IngestProgress progress, QuireConfig config,
-                       Converters converters) {
+                       Converters converters, RenderGeometry geometry) {
         this.em = em;
         this.blobs = blobs;
         this.progress = progress;
-        this.settings = config.render().settings();
+        RenderGeometry.Resolved g = geometry.current();
+        this.settings = g.settings();
+        this.geometryKey = g.key();
         this.converters = converters;
         this.inspector = new Inspector(config.ingest().limits(config.render().effectiveMainMemoryBytes()),
                 converters.officeUnavailable());
@@ -100,7 +104,7 @@ public class RenderInput implements ItemProcessor {
             }
             case UNSUPPORTED -> {
                 return new ProcessedInput(input.id, input.documentId, inspection.mediaType(), DocumentStatus.UNSUPPORTED,
-                        inspection.reason(), null, null, null, List.of());
+                        inspection.reason(), null, null, null, List.of(), null);
             }
             case ACCEPTED -> {
                 String original = blobs.putFile(path);
@@ -186,7 +190,7 @@ public class RenderInput implements ItemProcessor {
                     .collect(Collectors.joining("; ")) + (failed.size() > MAX_LISTED_FAILURES ? "; …" : "") + ")";
         }
         return new ProcessedInput(input.id, input.documentId, mediaType, status, reason, original, converted, convertMs,
-                pages);
+                pages, status == DocumentStatus.REJECTED ? null : geometryKey);
     }
 
     /** Renders one page; never throws for a bad page. */
@@ -274,6 +278,6 @@ public class RenderInput implements ItemProcessor {
 
     private static ProcessedInput rejected(SourceFile input, String mediaType, String reason) {
         return new ProcessedInput(input.id, input.documentId, mediaType, DocumentStatus.REJECTED, reason, null, null, null,
-                List.of());
+                List.of(), null);
     }
 }

@@ -64,12 +64,13 @@ public class ScanSources extends AbstractBatchlet {
                 scanned.add(new Scanned(s, null, s.path().getFileName() + ": cannot be read: " + e.getMessage()));
             }
         }
-        QuarkusTransaction.requiringNew().run(() -> record(id, scanned));
+        QuarkusTransaction.requiringNew().run(() -> record(id, scanned, run.renderGeometry));
         LOG.infof("ingest run %d: %d inputs from %s", id, scanned.size(), run.sources.replace('\n', ' '));
         return "SCANNED";
     }
 
-    private static void record(long runId, List<Scanned> scanned) {
+    /** @param geometry the geometry this run renders for (a stored document rendered for another is noted) */
+    private static void record(long runId, List<Scanned> scanned, String geometry) {
         OffsetDateTime now = OffsetDateTime.now();
         Map<String, Long> firstInRun = new HashMap<>();
         int seq = 0;
@@ -96,6 +97,12 @@ public class ScanSources extends AbstractBatchlet {
             Document doc = Document.findBySha256(fp.sha256()).orElse(null);
             if (doc != null && doc.status.isFinal()) {
                 duplicate(f, doc.id, now);
+                if (geometry != null && doc.renderGeometry != null && !doc.renderGeometry.equals(geometry)) {
+                    // Stored pages are not rendered again: say so, since the model's processor will resize or pad them.
+                    f.reason += "; its pages were rendered for " + doc.renderGeometry + ", not for this run's "
+                            + geometry + " (they are kept as stored; the model's image processor resizes or pads them)";
+                    LOG.warnf("%s", f.reason);
+                }
                 firstInRun.put(fp.sha256(), doc.id);
                 continue;
             }

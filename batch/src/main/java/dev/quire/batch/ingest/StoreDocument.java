@@ -43,6 +43,7 @@ public class StoreDocument extends AbstractItemWriter {
             doc.pageCount = in.status() == DocumentStatus.READY || in.status() == DocumentStatus.PARTIAL
                     ? in.pages().size() : null;
             doc.pagesFailed = (int) in.failedPages();
+            doc.renderGeometry = in.renderGeometry();
             doc.updatedAt = now;
             Page.delete("documentId", doc.id);
             for (ProcessedInput.PageResult r : in.pages()) {

@@ -49,6 +49,9 @@ public class Document extends PanacheEntityBase {
     /** Time the conversion to PDF took; null when the document was not converted. */
     public Integer convertMs;
 
+    /** The encoder geometry the pages were rendered for (as on {@code ingest_run.render_geometry}); null before it was kept. */
+    public String renderGeometry;
+
     @Column(nullable = false)
     public OffsetDateTime createdAt;
 

@@ -47,6 +47,12 @@ public class IngestRun extends PanacheEntityBase {
 
     public OffsetDateTime finishedAt;
 
+    /** The encoder geometry this run renders pages for, e.g. {@code patch_size=14 merge_kernel_size=2x2 in_token_limit=4096 pad_input=true}. */
+    public String renderGeometry;
+
+    /** Where that geometry came from (the model's preprocessor_config.json, quire.render.* overrides). */
+    public String renderGeometrySource;
+
     /**
      * Claims the run for {@code owner} if nobody holds it, the holder is {@code owner} itself, or the holder's
      * heartbeat is older than {@code staleSeconds} (its process died). Must run in a transaction.
