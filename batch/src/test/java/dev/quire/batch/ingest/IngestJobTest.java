@@ -44,6 +44,9 @@ class IngestJobTest {
     @Inject
     BlobStore blobs;
 
+    @Inject
+    RenderGeometry geometry;
+
     @Test
     void aFolderOfGoodAndBadInputsEndsWithARowAndAReasonForEveryFile() throws Exception {
         Path dir = Files.createTempDirectory("quire-ingest");
@@ -124,7 +127,9 @@ class IngestJobTest {
             assertTrue(blobs.contains(trace.originalBlob));
             List<Page> pages = Page.ofDocument(trace.id);
             assertEquals(14, pages.size());
-            ImageGeometry g = ImageGeometry.kimiVlInstruct();
+            // native for the configured model (the demo: its preprocessor_config.json), and recorded as such
+            ImageGeometry g = geometry.current().geometry();
+            assertEquals(geometry.current().key(), trace.renderGeometry);
             for (Page p : pages) {
                 assertEquals(PageStatus.OK, p.status);
                 assertTrue(g.isNative(p.widthPx, p.heightPx), p.widthPx + "x" + p.heightPx);
