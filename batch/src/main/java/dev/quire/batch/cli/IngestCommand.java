@@ -36,6 +36,9 @@ public class IngestCommand implements Callable<Integer> {
         if (r.busy()) {
             return 2;
         }
+        if (r.runId() < 0) {
+            return 1;
+        }
         System.out.println("See every input: ./quire status   Browse the pages: ./quire serve  (http://localhost:8080/)");
         return r.ok() ? 0 : 1;
     }
@@ -45,7 +48,10 @@ public class IngestCommand implements Callable<Integer> {
                 .orElse("the log file");
     }
 
-    /** How an ingest from the command line ended: its run, whether it completed, or that another process owns it. */
+    /**
+     * How an ingest from the command line ended: its run (-1 when none was started), whether it completed, or that
+     * another process owns it.
+     */
     record Result(long runId, boolean ok, boolean busy) {
     }
 

@@ -48,7 +48,8 @@ public class RunCommand implements Callable<Integer> {
             return 2;
         }
         if (!r.ok()) {
-            System.err.println("quire run: the ingest run did not complete; not extracting");
+            System.err.println(r.runId() < 0 ? "quire run: no ingest run was started (see above); not extracting"
+                    : "quire run: the ingest run did not complete; not extracting");
             return 1;
         }
         long job = extract.submit(set, "run:" + r.runId());
