@@ -156,4 +156,41 @@ class IngestModelGeometryTest {
         assertEquals(run.runId(), resumed.runId());
         assertEquals(RunStatus.COMPLETED, ingest.progress(run.runId()).status());
     }
+
+    @Inject
+    IngestProgress live;
+
+    /** Runs the ingest as the quire command does; returns what it printed on stdout and stderr. */
+    String[] ingestCommand(Path dir) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream savedOut = System.out;
+        java.io.PrintStream savedErr = System.err;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            dev.quire.batch.cli.IngestCommandAccess.run(ingest, live, List.of(dir.toString()));
+        } finally {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+        }
+        return new String[] {out.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString(java.nio.charset.StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void theIngestCommandSaysWhatItRendersForAndWhereFrom() throws Exception {
+        Path dir = Files.createTempDirectory("quire-geometry-cli");
+        Pdfs.report(dir.resolve("said.pdf"), 1, 16_405);
+        String[] printed = ingestCommand(dir);
+        assertTrue(printed[0].contains("Pages rendered for patch_size 14, merge_kernel_size 2x2, in_token_limit 1024 from "
+                + PREPROCESSOR + " → at most 200,704 px per page, sides multiples of 28x28 px\n"), printed[0]);
+
+        Files.writeString(PREPROCESSOR, """
+                {"merge_kernel_size": [2, 2], "in_token_limit": 1024}""");
+        Path other = Files.createTempDirectory("quire-geometry-cli-broken");
+        Pdfs.report(other.resolve("unsaid.pdf"), 1, 16_406);
+        printed = ingestCommand(other);
+        assertTrue(printed[1].contains("quire: " + PREPROCESSOR + ": key patch_size is missing\n"), printed[1]);
+        assertFalse(printed[0].contains("Starting ingest run"), printed[0]);
+    }
 }
