@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
@@ -58,6 +59,14 @@ class OpenAiCompatibleEngineTest {
         server.createContext("/v1/models", ex -> reply(ex, 200, "{\"data\":[{\"id\":\"" + servedId + "\",\"max_model_len\":" + maxModelLen + "}]}"));
         server.createContext("/v1/chat/completions", ex -> {
             int now = inFlight.incrementAndGet();
+            // Leaves the in-flight count before the reply is sent: the client may start its next request as soon
+            // as it has the reply, and that one must not overlap this one in the count.
+            AtomicBoolean left = new AtomicBoolean();
+            Runnable leave = () -> {
+                if (left.compareAndSet(false, true)) {
+                    inFlight.decrementAndGet();
+                }
+            };
             peakInFlight.accumulateAndGet(now, Math::max);
             try {
                 JsonNode body = JSON.readTree(ex.getRequestBody());
@@ -67,23 +76,27 @@ class OpenAiCompatibleEngineTest {
                 }
                 if (failuresLeft.getAndDecrement() > 0) {
                     ex.getResponseHeaders().add("Retry-After", "0");
+                    leave.run();
                     reply(ex, failStatus, "{\"error\":\"busy\"}");
                     return;
                 }
                 if (!"Bearer secret".equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                    leave.run();
                     reply(ex, 401, "{\"error\":\"no key\"}");
                     return;
                 }
                 if (completion != null) {
+                    leave.run();
                     reply(ex, 200, completion);
                     return;
                 }
+                leave.run();
                 reply(ex, 200, "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"Answer: 42\\nEvidence pages: 2\"},"
                         + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":77,\"completion_tokens\":9}}");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                inFlight.decrementAndGet();
+                leave.run();
             }
         });
         server.start();
