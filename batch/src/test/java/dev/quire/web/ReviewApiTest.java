@@ -147,6 +147,24 @@ class ReviewApiTest {
         assertTrue(q.getString("rows.find { it.answerId == " + f.htmlNoEvidence() + " }.badges").contains("the answer cites no page"));
         assertTrue(q.getString("rows.find { it.answerId == " + f.grounded() + " }.badges").contains("DEMO_MODEL"));
         assertFalse(q.getString("rows.find { it.answerId == " + f.grounded() + " }.badges").contains("UNGROUNDED"));
+        // low confidence: the stored mean token log-prob below the threshold (default -1.0), weighed into the order
+        String lowBadges = q.getString("rows.find { it.answerId == " + f.grounded() + " }.badges");
+        assertTrue(lowBadges.contains("LOW_CONFIDENCE") && lowBadges.contains("mean token log-prob -2.50 < threshold -1.00"),
+                lowBadges);
+        assertEquals(35, q.getInt("rows.find { it.answerId == " + f.grounded() + " }.risk"), "low confidence weighs 35");
+        assertFalse(q.getString("rows.find { it.answerId == " + f.htmlNoEvidence() + " }.badges").contains("LOW_CONFIDENCE"),
+                "a mean of -0.2 is confident enough");
+        assertEquals(50, q.getInt("rows.find { it.answerId == " + f.htmlNoEvidence() + " }.risk"));
+        assertFalse(q.getString("rows.find { it.answerId == " + f.ungrounded() + " }.badges").contains("LOW_CONFIDENCE"),
+                "no log-probs stored (a server that gives none): no badge");
+        String queuePage = alice.given().get("/queue?job=" + f.jobId()).then().statusCode(200).extract().asString();
+        assertTrue(queuePage.contains("<span class=\"badge b-LOW_CONFIDENCE\" title=\"mean token log-prob -2.50 &lt; threshold -1.00\">"
+                + "low confidence</span>"), "the queue shows the badge with its reason");
+        String docPage = alice.given().get("/documents/" + f.documentId() + "?answer=" + f.grounded()).then()
+                .statusCode(200).extract().asString();
+        assertTrue(docPage.contains("<small class=\"reason\">mean token log-prob -2.50 &lt; threshold -1.00</small>"),
+                "the document view shows the badge's reason");
+        assertTrue(docPage.contains("mean token log-prob <span class=\"logprob\">-2.5</span>"), "and the stored value");
         // filters
         alice.given().get("/api/queue?job=" + f.jobId() + "&status=failed").then().body("rows.answerId", equalTo(List.of((int) f.failed())));
         alice.given().get("/api/queue?job=" + f.jobId() + "&question=signer").then().body("rows.size()", equalTo(1));
