@@ -82,8 +82,6 @@ public class RiskAssessor {
         Map<Long, List<WordBox>> words = new HashMap<>();
         Map<Long, PromptPlan> plans = new HashMap<>();
         long last = full ? 0 : lookedUpTo;
-        // answers stored from here on get their risk where they are stored, or from the next look
-        lookedUpTo = Math.max(lookedUpTo, newest);
         while (true) {
             if (words.size() > CACHED_PAGES) {
                 words.clear();
@@ -102,6 +100,8 @@ public class RiskAssessor {
                 break;
             }
         }
+        // every answer up to the newest was looked at: later answers get their risk where they are stored (or here)
+        lookedUpTo = Math.max(lookedUpTo, newest);
         if (total > 0) {
             LOG.infof("assessed the risk of %d new answers in %d ms", total, (System.nanoTime() - t0) / 1_000_000);
         }
