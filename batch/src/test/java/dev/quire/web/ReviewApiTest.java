@@ -212,6 +212,9 @@ class ReviewApiTest {
         assertEquals("REJECTED", ex.getString("find { it.questionKey == 'total' }.reviewState"));
         assertEquals("bob", ex.getString("find { it.questionKey == 'total' }.reviewer"));
         assertEquals("UNREVIEWED", ex.getString("find { it.questionKey == 'issued' }.reviewState"));
+        assertEquals(ReviewFixture.LOW_MEAN_LOGPROB, ex.getFloat("find { it.questionKey == 'total' }.meanLogprob"), 1e-6f,
+                "the export carries the mean token log-prob");
+        assertNull(ex.get("find { it.questionKey == 'signer' }.meanLogprob"), "none stored: null, not 0");
         assertNull(alice.given().get("/api/jobs/" + f.jobId() + "/answers").then().extract().jsonPath()
                 .get("find { it.questionKey == 'signer' }.reviewState"), "the plain export has no review fields");
         java.io.ByteArrayOutputStream csv = new java.io.ByteArrayOutputStream();

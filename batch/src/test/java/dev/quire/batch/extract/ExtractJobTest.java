@@ -190,6 +190,7 @@ class ExtractJobTest {
         assertEquals("camelot-image-table.pdf", first.get("fileName").asText());
         assertTrue(first.has("evidencePages") && first.has("modelCheckpoint") && first.has("prefillMs"), lines[0]);
         assertTrue(first.get("demoModel").asBoolean());
+        assertTrue(first.get("meanLogprob").isNumber() && first.get("meanLogprob").asDouble() < 0, lines[0]);
         assertEquals(ExtractService.DEMO_NOTICE, first.get("notice").asText(), "the demo flag as text, not only a boolean");
         reviewer.given().get("/api/jobs/" + job + "/answers").then()
                 .body("[0].notice", org.hamcrest.Matchers.equalTo(ExtractService.DEMO_NOTICE));
