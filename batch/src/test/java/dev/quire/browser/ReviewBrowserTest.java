@@ -139,4 +139,64 @@ class ReviewBrowserTest {
             assertEquals(0, rita.locator("#start-job").count(), "reviewers cannot start jobs");
         }
     }
+
+    /** The fetch the page's own script makes, with or without the page's CSRF token; returns the HTTP status. */
+    static int postJob(Page page, String questionSetJson, String documents, boolean withToken) {
+        return ((Number) page.evaluate("""
+                async ([qs, docs, withToken]) => {
+                  const headers = { 'Content-Type': 'application/json' };
+                  if (withToken) headers['X-CSRF-TOKEN'] = document.querySelector('meta[name="csrf-token"]').content;
+                  const r = await fetch('/api/jobs', { method: 'POST', headers,
+                      body: JSON.stringify({ questionSet: JSON.parse(qs), documents: docs }) });
+                  return r.status;
+                }""", java.util.List.of(questionSetJson, documents, withToken))).intValue();
+    }
+
+    static long jobs() {
+        return io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> dev.quire.storage.extract.ExtractJob.count());
+    }
+
+    @Test
+    void anAdminStartsAJobFromAStoredQuestionSetOnTheJobsPageAndAReviewerOrAForgedPostCannot() throws Exception {
+        ReviewFixture f = ReviewFixture.create(ingest, plans, "jobs-form-fixture");
+        String stored = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() ->
+                dev.quire.storage.extract.ExtractJob.<dev.quire.storage.extract.ExtractJob>findById(f.jobId()).questionSet);
+        users.put("jobs-rita", "reviewer", WebSession.PASSWORD.toCharArray());
+        users.put("jobs-sam", "admin", WebSession.PASSWORD.toCharArray());
+        try (Playwright pw = Browsers.playwright(); Browser browser = Browsers.chromium(pw)) {
+            Page rita = Browsers.signIn(browser, root.toString(), "/jobs", "jobs-rita");
+            assertEquals(0, rita.locator("#start-job").count(), "reviewers get no start form");
+            long before = jobs();
+            assertEquals(403, postJob(rita, stored, Long.toString(f.documentId()), true),
+                    "a reviewer's own signed-in, token-carrying request is refused by role");
+
+            Page sam = Browsers.signIn(browser, root.toString(), "/jobs", "jobs-sam");
+            int forged = postJob(sam, stored, Long.toString(f.documentId()), false);
+            assertTrue(forged == 400 || forged == 403, "an admin's session without the CSRF token is refused: " + forged);
+            assertEquals(before, jobs(), "neither refused request made a job");
+
+            // the form: the question set stored with the fixture's job, over the fixture's document
+            Locator form = sam.locator("#start-job");
+            assertThat(form.locator("select[name=from] option[value='" + f.jobId() + "']"))
+                    .hasText("jobs-form-fixture (as in job " + f.jobId() + ")");
+            form.locator("select[name=from]").selectOption(Long.toString(f.jobId()));
+            form.locator("input[name=documents]").fill(Long.toString(f.documentId()));
+            form.locator("button").click();
+            // 202 reloads the page, which lists the new job first
+            assertThat(sam.locator("#jobs tbody tr").first()).not().hasAttribute("id", "job-" + f.jobId());
+            assertEquals(before + 1, jobs());
+            long started = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() ->
+                    dev.quire.storage.extract.ExtractJob.<dev.quire.storage.extract.ExtractJob>find("order by id desc").firstResult().id);
+            dev.quire.storage.extract.ExtractJob job = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() ->
+                    dev.quire.storage.extract.ExtractJob.<dev.quire.storage.extract.ExtractJob>findById(started));
+            assertEquals(Long.toString(f.documentId()), job.documents);
+            assertTrue(job.questionSet.contains("\"signer\"") && job.questionSet.contains("\"total\""), job.questionSet);
+            assertThat(sam.locator("#job-" + started)).containsText("jobs-form-fixture");
+            // it runs in this process with the demo model: 2 questions over 1 document, shown live
+            assertThat(sam.locator("#job-" + started)).containsText("COMPLETED",
+                    new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(240_000));
+            assertThat(sam.locator("#job-" + started)).containsText("2 of 2");
+
+        }
+    }
 }

@@ -147,6 +147,24 @@ class ReviewApiTest {
         assertTrue(q.getString("rows.find { it.answerId == " + f.htmlNoEvidence() + " }.badges").contains("the answer cites no page"));
         assertTrue(q.getString("rows.find { it.answerId == " + f.grounded() + " }.badges").contains("DEMO_MODEL"));
         assertFalse(q.getString("rows.find { it.answerId == " + f.grounded() + " }.badges").contains("UNGROUNDED"));
+        // low confidence: the stored mean token log-prob below the threshold (default -1.0), weighed into the order
+        String lowBadges = q.getString("rows.find { it.answerId == " + f.grounded() + " }.badges");
+        assertTrue(lowBadges.contains("LOW_CONFIDENCE") && lowBadges.contains("mean token log-prob -2.50 < threshold -1.00"),
+                lowBadges);
+        assertEquals(35, q.getInt("rows.find { it.answerId == " + f.grounded() + " }.risk"), "low confidence weighs 35");
+        assertFalse(q.getString("rows.find { it.answerId == " + f.htmlNoEvidence() + " }.badges").contains("LOW_CONFIDENCE"),
+                "a mean of -0.2 is confident enough");
+        assertEquals(50, q.getInt("rows.find { it.answerId == " + f.htmlNoEvidence() + " }.risk"));
+        assertFalse(q.getString("rows.find { it.answerId == " + f.ungrounded() + " }.badges").contains("LOW_CONFIDENCE"),
+                "no log-probs stored (a server that gives none): no badge");
+        String queuePage = alice.given().get("/queue?job=" + f.jobId()).then().statusCode(200).extract().asString();
+        assertTrue(queuePage.contains("<span class=\"badge b-LOW_CONFIDENCE\" title=\"mean token log-prob -2.50 &lt; threshold -1.00\">"
+                + "low confidence</span>"), "the queue shows the badge with its reason");
+        String docPage = alice.given().get("/documents/" + f.documentId() + "?answer=" + f.grounded()).then()
+                .statusCode(200).extract().asString();
+        assertTrue(docPage.contains("<small class=\"reason\">mean token log-prob -2.50 &lt; threshold -1.00</small>"),
+                "the document view shows the badge's reason");
+        assertTrue(docPage.contains("mean token log-prob <span class=\"logprob\">-2.5</span>"), "and the stored value");
         // filters
         alice.given().get("/api/queue?job=" + f.jobId() + "&status=failed").then().body("rows.answerId", equalTo(List.of((int) f.failed())));
         alice.given().get("/api/queue?job=" + f.jobId() + "&question=signer").then().body("rows.size()", equalTo(1));
@@ -194,6 +212,9 @@ class ReviewApiTest {
         assertEquals("REJECTED", ex.getString("find { it.questionKey == 'total' }.reviewState"));
         assertEquals("bob", ex.getString("find { it.questionKey == 'total' }.reviewer"));
         assertEquals("UNREVIEWED", ex.getString("find { it.questionKey == 'issued' }.reviewState"));
+        assertEquals(ReviewFixture.LOW_MEAN_LOGPROB, ex.getFloat("find { it.questionKey == 'total' }.meanLogprob"), 1e-6f,
+                "the export carries the mean token log-prob");
+        assertNull(ex.get("find { it.questionKey == 'signer' }.meanLogprob"), "none stored: null, not 0");
         assertNull(alice.given().get("/api/jobs/" + f.jobId() + "/answers").then().extract().jsonPath()
                 .get("find { it.questionKey == 'signer' }.reviewState"), "the plain export has no review fields");
         java.io.ByteArrayOutputStream csv = new java.io.ByteArrayOutputStream();

@@ -37,14 +37,14 @@ public class AnswerExport {
     /** The exported record. {@code parsedValue} is JSON (a string, number, boolean, date string or array). */
     @JsonPropertyOrder({"jobId", "documentId", "fileName", "questionKey", "question", "valueType", "status", "reason",
         "answer", "parsedValue", "evidencePages", "rawOutput", "engine", "model", "modelCheckpoint", "device", "precision",
-        "demoModel", "notice", "strategy", "planId", "promptTokens", "completionTokens", "calls", "attempts", "planMs", "renderMs",
+        "demoModel", "notice", "strategy", "planId", "promptTokens", "completionTokens", "meanLogprob", "calls", "attempts", "planMs", "renderMs",
         "visionMs", "prefillMs", "decodeMs", "totalMs", "worker", "createdAt", "reviewState", "finalValue",
         "finalParsedValue", "reviewer", "reviewedAt"})
     public record Row(long jobId, long documentId, String fileName, String questionKey, String question,
                       String valueType, String status, String reason, String answer, @JsonRawValue String parsedValue,
                       List<Integer> evidencePages, String rawOutput, String engine, String model, String modelCheckpoint,
                       String device, String precision, Boolean demoModel, String notice, String strategy, Long planId, Integer promptTokens,
-                      Integer completionTokens, Integer calls, Integer attempts, Float planMs, Float renderMs,
+                      Integer completionTokens, Float meanLogprob, Integer calls, Integer attempts, Float planMs, Float renderMs,
                       Float visionMs, Float prefillMs, Float decodeMs, Float totalMs, String worker,
                       OffsetDateTime createdAt,
                       @JsonInclude(JsonInclude.Include.NON_NULL) String reviewState,
@@ -90,7 +90,7 @@ public class AnswerExport {
     private static Row row(Answer a, String fileName, Reviewed rv) {
         return new Row(a.jobId, a.documentId, fileName, a.questionKey, a.question, a.valueType, a.status.name(), a.reason,
                 a.answer, a.parsedValue, a.evidencePages, a.rawOutput, a.engine, a.model, a.modelCheckpoint, a.device,
-                a.precision, a.demoModel, Boolean.TRUE.equals(a.demoModel) ? ExtractService.DEMO_NOTICE : null, a.strategy, a.planId, a.promptTokens, a.completionTokens, a.calls, a.attempts, a.planMs,
+                a.precision, a.demoModel, Boolean.TRUE.equals(a.demoModel) ? ExtractService.DEMO_NOTICE : null, a.strategy, a.planId, a.promptTokens, a.completionTokens, a.meanLogprob, a.calls, a.attempts, a.planMs,
                 a.renderMs, a.visionMs, a.prefillMs, a.decodeMs, a.totalMs, a.worker, a.createdAt,
                 rv == null ? null : rv.state(), rv == null ? null : rv.finalValue(), rv == null ? null : rv.finalParsed(),
                 rv == null ? null : rv.reviewer(), rv == null ? null : rv.at());
@@ -136,14 +136,14 @@ public class AnswerExport {
 
     @JsonPropertyOrder({"jobId", "documentId", "fileName", "questionKey", "question", "valueType", "status", "reason",
         "answer", "parsedValue", "evidencePages", "rawOutput", "engine", "model", "modelCheckpoint", "device", "precision",
-        "demoModel", "notice", "strategy", "planId", "promptTokens", "completionTokens", "calls", "attempts", "planMs", "renderMs",
+        "demoModel", "notice", "strategy", "planId", "promptTokens", "completionTokens", "meanLogprob", "calls", "attempts", "planMs", "renderMs",
         "visionMs", "prefillMs", "decodeMs", "totalMs", "worker", "createdAt", "reviewState", "finalValue",
         "finalParsedValue", "reviewer", "reviewedAt"})
     record CsvRow(long jobId, long documentId, String fileName, String questionKey, String question, String valueType,
                   String status, String reason, String answer, String parsedValue, String evidencePages,
                   String rawOutput, String engine, String model, String modelCheckpoint, String device,
                   String precision, Boolean demoModel, String notice, String strategy, Long planId, Integer promptTokens, Integer completionTokens,
-                  Integer calls, Integer attempts, Float planMs, Float renderMs, Float visionMs, Float prefillMs,
+                  Float meanLogprob, Integer calls, Integer attempts, Float planMs, Float renderMs, Float visionMs, Float prefillMs,
                   Float decodeMs, Float totalMs, String worker, String createdAt, String reviewState, String finalValue,
                   String finalParsedValue, String reviewer, String reviewedAt) {
         static CsvRow of(Row r) {
@@ -151,7 +151,7 @@ public class AnswerExport {
                     r.status(), r.reason(), r.answer(), r.parsedValue(), r.evidencePages() == null ? ""
                     : r.evidencePages().stream().map(String::valueOf).collect(Collectors.joining(";")), r.rawOutput(),
                     r.engine(), r.model(), r.modelCheckpoint(), r.device(), r.precision(), r.demoModel(), r.notice(), r.strategy(), r.planId(),
-                    r.promptTokens(), r.completionTokens(), r.calls(), r.attempts(), r.planMs(), r.renderMs(),
+                    r.promptTokens(), r.completionTokens(), r.meanLogprob(), r.calls(), r.attempts(), r.planMs(), r.renderMs(),
                     r.visionMs(), r.prefillMs(), r.decodeMs(), r.totalMs(), r.worker(),
                     r.createdAt() == null ? null : r.createdAt().toString(), r.reviewState(), r.finalValue(),
                     r.finalParsedValue(), r.reviewer(), r.reviewedAt() == null ? null : r.reviewedAt().toString());

@@ -25,6 +25,7 @@ import dev.quire.vlm.engine.GenerationOptions;
 import dev.quire.vlm.engine.ModelIdentity;
 import dev.quire.vlm.engine.PromptPart;
 import dev.quire.vlm.engine.VlmEngine;
+import dev.quire.web.review.RiskAssessor;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.PersistenceException;
@@ -46,7 +47,8 @@ import org.jboss.logging.Logger;
 /**
  * Answers every question of a job about one claimed document: plan (stored), assemble the prompt from the stored
  * page images, ask the engine (map calls, then a reduce call or the rule), parse the reply and its evidence,
- * parse typed fields, and write one answer row per question in its own transaction. Questions already answered
+ * parse typed fields, and write one answer row per question in its own transaction, with its review risk (so the
+ * review queue orders it right away) and the mean token log-probability of its reply. Questions already answered
  * (by an earlier, interrupted attempt) are skipped, so a redone document never duplicates an answer. Every
  * failure is an answer row with the reason; engine failures are retried up to {@code max-attempts}.
  */
@@ -61,6 +63,7 @@ public class DocumentExtractor {
     private final WorkQueue queue;
     private final ObjectMapper mapper;
     private final dev.quire.batch.metrics.QuireMetrics metrics;
+    private final RiskAssessor risk;
     private final ScheduledExecutorService leases = Executors.newScheduledThreadPool(1, r -> {
         Thread t = new Thread(r, "lease-renewal");
         t.setDaemon(true);
@@ -68,8 +71,9 @@ public class DocumentExtractor {
     });
 
     public DocumentExtractor(PlanService plans, Engines engines, BlobStore blobs, QuireConfig config, WorkQueue queue,
-                             ObjectMapper mapper, dev.quire.batch.metrics.QuireMetrics metrics) {
+                             ObjectMapper mapper, dev.quire.batch.metrics.QuireMetrics metrics, RiskAssessor risk) {
         this.metrics = metrics;
+        this.risk = risk;
         this.plans = plans;
         this.engines = engines;
         this.blobs = blobs;
@@ -267,8 +271,28 @@ public class DocumentExtractor {
         return a;
     }
 
-    /** The model's final reply to a plan and the raw text of every call that made it. */
-    private record Reply(ParsedAnswer answer, String raw) {
+    /**
+     * The model's final reply to a plan and the raw text of every call that made it.
+     *
+     * @param meanLogprob the mean token log-probability of the reply that is the answer (null when the engine gave none)
+     */
+    private record Reply(ParsedAnswer answer, String raw, Float meanLogprob) {
+    }
+
+    /** The mean of the calls' token log-probabilities over all their tokens; null if any call has none. */
+    static Float meanLogprob(List<GenerateResult> calls) {
+        double sum = 0;
+        int n = 0;
+        for (GenerateResult r : calls) {
+            if (r.logprobs() == null) {
+                return null;
+            }
+            for (float lp : r.logprobs()) {
+                sum += lp;
+                n++;
+            }
+        }
+        return n == 0 ? null : (float) (sum / n);
     }
 
     /** Runs the plan's calls: each map (or the single) prompt, then the reduce call, or the rule when none fits. */
@@ -277,16 +301,18 @@ public class DocumentExtractor {
         List<PromptPlan.Prompt> maps = plan.prompts().stream().filter(p -> p.role() != PromptPlan.Role.REDUCE).toList();
         List<ParsedAnswer> parsed = new ArrayList<>();
         List<String> raws = new ArrayList<>();
+        List<GenerateResult> results = new ArrayList<>();
         for (PromptPlan.Prompt p : maps) {
             long r0 = System.nanoTime();
             List<PromptPart> parts = PromptAssembler.parts(p, images::page, demos);
             cost.renderNanos += System.nanoTime() - r0;
             GenerateResult result = generate(engine, settings, parts, cost, lease);
+            results.add(result);
             raws.add(result.text());
             parsed.add(AnswerParser.parse(result.text(), p.firstPage(), p.lastPage()));
         }
         if (maps.size() == 1) {
-            return new Reply(parsed.getFirst(), raws.getFirst());
+            return new Reply(parsed.getFirst(), raws.getFirst(), meanLogprob(results));
         }
         StringBuilder all = new StringBuilder();
         for (int i = 0; i < maps.size(); i++) {
@@ -295,18 +321,20 @@ public class DocumentExtractor {
         }
         PromptPlan.Prompt reduce = plan.prompts().getLast().role() == PromptPlan.Role.REDUCE ? plan.prompts().getLast() : null;
         if (reduce == null) {
-            return new Reply(AnswerParser.combine(parsed), all.toString());
+            // a rule picked among the chunks' answers: every chunk's reply counts
+            return new Reply(AnswerParser.combine(parsed), all.toString(), meanLogprob(results));
         }
         GenerateResult result = generate(engine, settings,
                 PromptAssembler.reduceParts(reduce, maps, parsed, engine.costs(), plan.answerTokens()), cost, lease);
         all.append("[reduce] ").append(result.text());
-        return new Reply(AnswerParser.parse(result.text(), 1, plan.pages()), all.toString());
+        return new Reply(AnswerParser.parse(result.text(), 1, plan.pages()), all.toString(), meanLogprob(List.of(result)));
     }
 
     /** What the reply means: its status, the answer and evidence, and for a typed field the parsed value. */
     private void interpret(Answer a, QuestionSet.Ask ask, Reply reply) {
         ParsedAnswer answer = reply.answer();
         a.rawOutput = reply.raw();
+        a.meanLogprob = reply.meanLogprob();
         a.answer = answer.answer();
         a.evidencePages = answer.evidencePages();
         List<String> problems = new ArrayList<>(answer.problems());
@@ -359,8 +387,9 @@ public class DocumentExtractor {
 
     private GenerateResult generate(VlmEngine engine, PlanSettings settings, List<PromptPart> parts, Cost cost,
                                     Lease lease) {
+        // each token's log-probability: the answer's mean is the review queue's "low confidence" signal
         GenerationOptions o = GenerationOptions.greedy(settings.answerTokens())
-                .withPrefillChunk(config.vlm().effectivePrefillChunk());
+                .withPrefillChunk(config.vlm().effectivePrefillChunk()).withLogprobs(true, false);
         if (config.extract().temperature() > 0) {
             o = o.withSampling(config.extract().temperature(), 1.0, 0);
         }
@@ -420,6 +449,7 @@ public class DocumentExtractor {
             QuarkusTransaction.requiringNew().run(() -> {
                 lease.checkLocked();
                 a.persist();
+                risk.assessStored(a);
             });
         } catch (PersistenceException | io.quarkus.narayana.jta.QuarkusTransactionException e) {
             boolean exists = QuarkusTransaction.requiringNew().call(() -> Answer.count(

@@ -76,12 +76,27 @@ class ExtractJobTest {
         assertEquals(Set.of("topic", "q2", "page_count", "filed_on"),
                 answers.stream().map(a -> a.questionKey).collect(Collectors.toSet()));
         long blankDoc = in.get("only-blank.pdf").documentId;
+        // every answer got its review risk in the transaction that stored it: nothing listed the queue (the backfill)
+        Map<Long, dev.quire.storage.review.AnswerReview> risks = QuarkusTransaction.requiringNew().call(() ->
+                dev.quire.storage.review.AnswerReview.<dev.quire.storage.review.AnswerReview>list("jobId", job).stream()
+                        .collect(Collectors.toMap(r -> r.answerId, r -> r)));
+        assertEquals(answers.stream().map(a -> a.id).collect(Collectors.toSet()), risks.keySet(),
+                "each stored answer has its risk at once");
         for (Answer a : answers) {
+            dev.quire.storage.review.AnswerReview r = risks.get(a.id);
+            assertEquals(a.status.name(), r.status);
+            assertTrue(r.badges.contains("DEMO_MODEL"), r.badges);
             if (a.documentId == blankDoc) {
                 assertEquals(AnswerStatus.FAILED, a.status);
                 assertTrue(a.reason.startsWith("not plannable: only-blank.pdf: no page can be shown"), a.reason);
+                assertNull(a.meanLogprob, "no model call, no log-probs");
+                assertTrue(r.badges.contains("FAILED") && r.risk >= 100, r.badges);
                 continue;
             }
+            // the embedded engine's per-token log-probs, averaged over the reply, and the badge where it is low
+            assertNotNull(a.meanLogprob, a.questionKey + " of " + a.documentId);
+            assertTrue(a.meanLogprob <= 0 && a.meanLogprob > -50, "a mean log-probability: " + a.meanLogprob);
+            assertEquals(a.meanLogprob < -1.0, r.badges.contains("LOW_CONFIDENCE"), a.meanLogprob + ": " + r.badges);
             assertTrue(Set.of(AnswerStatus.ANSWERED, AnswerStatus.NOT_ANSWERABLE, AnswerStatus.PARSE_ERROR).contains(a.status), a.status + " " + a.reason);
             assertNotNull(a.rawOutput);
             assertNotNull(a.planId);
@@ -101,6 +116,9 @@ class ExtractJobTest {
             assertEquals(a.documentId, plan.documentId);
             assertTrue(plan.peakTokens <= 3000);
         }
+
+        System.out.println("mean token log-probs of the demo model's answers: " + answers.stream()
+                .filter(x -> x.meanLogprob != null).mapToDouble(x -> x.meanLogprob).summaryStatistics());
 
         // Running the finished job again claims nothing and adds nothing.
         assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(job), null));
@@ -129,6 +147,8 @@ class ExtractJobTest {
         assertEquals(plan.calls, a.calls, "every planned call was made");
         assertTrue(plan.plan.matches("(?s).*\"kind\": ?\"DEMO\".*"), "the demonstration is in the prompts");
         assertTrue(a.rawOutput.contains("[reduce]"), a.rawOutput);
+        assertNotNull(a.meanLogprob, "the reduce call's log-probs");
+        assertEquals(1L, QuarkusTransaction.requiringNew().call(() -> dev.quire.storage.review.AnswerReview.count("answerId", a.id)));
     }
 
     @Test
@@ -170,6 +190,7 @@ class ExtractJobTest {
         assertEquals("camelot-image-table.pdf", first.get("fileName").asText());
         assertTrue(first.has("evidencePages") && first.has("modelCheckpoint") && first.has("prefillMs"), lines[0]);
         assertTrue(first.get("demoModel").asBoolean());
+        assertTrue(first.get("meanLogprob").isNumber() && first.get("meanLogprob").asDouble() < 0, lines[0]);
         assertEquals(ExtractService.DEMO_NOTICE, first.get("notice").asText(), "the demo flag as text, not only a boolean");
         reviewer.given().get("/api/jobs/" + job + "/answers").then()
                 .body("[0].notice", org.hamcrest.Matchers.equalTo(ExtractService.DEMO_NOTICE));

@@ -248,7 +248,8 @@ class KubernetesManifestsTest {
     /** Every key of Quire's @ConfigMapping interfaces, derived from the interfaces (names as SmallRye maps them). */
     static Set<String> knownKeys() {
         Set<String> keys = new TreeSet<>();
-        for (Class<?> mapping : List.of(QuireConfig.class, BlobStoreConfig.class, BlobStoreConfig.S3.class)) {
+        for (Class<?> mapping : List.of(QuireConfig.class, BlobStoreConfig.class, BlobStoreConfig.S3.class,
+                dev.quire.web.review.ReviewConfig.class)) {
             collect(mapping.getAnnotation(ConfigMapping.class).prefix(), mapping, keys);
         }
         assertTrue(keys.containsAll(Set.of("quire.vlm.engine", "quire.extract.lease-seconds", "quire.blobs.s3.path-style",

@@ -65,6 +65,11 @@ public class Answer extends PanacheEntityBase {
     public Boolean demoModel;
     public Integer promptTokens;
     public Integer completionTokens;
+    /**
+     * Mean natural-log probability of the generated tokens of the reply that is the answer (the reduce call's, or every
+     * chunk's when a rule combined them); null when the engine gave none (a server that does not return logprobs).
+     */
+    public Float meanLogprob;
     public Integer calls;
     public Integer attempts;
     public Float planMs;

@@ -27,6 +27,8 @@ import javax.imageio.ImageIO;
  * ({@code max_model_len} from {@code /v1/models}, when it reports one). Requests time out, are retried with
  * exponential backoff (honouring {@code Retry-After}) on 429, 5xx and connection errors, and at most
  * {@code concurrency} run at once. The server's whole round trip is reported as prefill time (it does not say more).
+ * When the options ask for logprobs the request asks for them ({@code logprobs: true}); a server that does not
+ * return them gives a result without (null), not an error.
  */
 public final class OpenAiCompatibleEngine implements VlmEngine {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -136,6 +138,9 @@ public final class OpenAiCompatibleEngine implements VlmEngine {
             body.put("top_p", o.topP());
             body.put("seed", o.seed());
         }
+        if (o.logprobs()) {
+            body.put("logprobs", true);
+        }
         HttpRequest.Builder req;
         try {
             req = HttpRequest.newBuilder(resolve("chat/completions"))
@@ -161,11 +166,32 @@ public final class OpenAiCompatibleEngine implements VlmEngine {
             if (o.listener() != null) {
                 o.listener().onToken(-1, text);
             }
-            return new GenerateResult(text, new int[0], null, served, "length".equals(finish) ? "length" : "stop",
+            float[] logprobs = o.logprobs() ? logprobs(choice) : null;
+            return new GenerateResult(text, new int[0], logprobs, served, "length".equals(finish) ? "length" : "stop",
                     new GenerateResult.Timings(0, t2 - t0, 0, completion), identity, null);
         } catch (IOException e) {
             throw new EngineException(settings.endpoint() + ": unreadable chat completion: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The generated tokens' log-probabilities ({@code choices[0].logprobs.content[].logprob}), or null when the server
+     * did not return them (not every OpenAI-compatible server does) or returned any of them unreadable.
+     */
+    static float[] logprobs(JsonNode choice) {
+        JsonNode content = choice.path("logprobs").path("content");
+        if (!content.isArray() || content.isEmpty()) {
+            return null;
+        }
+        float[] out = new float[content.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode lp = content.get(i).path("logprob");
+            if (!lp.isNumber()) {
+                return null;
+            }
+            out[i] = lp.floatValue();
+        }
+        return out;
     }
 
     private HttpResponse<String> send(HttpRequest.Builder builder, String what) {

@@ -190,6 +190,34 @@ class OpenAiCompatibleEngineTest {
     }
 
     @Test
+    void logprobsAreRequestedWhenAskedForAndReadWhereTheServerReturnsThem() throws Exception {
+        try (OpenAiCompatibleEngine e = engine(start(), Duration.ofSeconds(5), 0, 1)) {
+            GenerateRequest plain = request(16);
+            GenerateRequest withLogprobs = new GenerateRequest(plain.system(), plain.parts(),
+                    GenerationOptions.greedy(16).withLogprobs(true, false));
+            // a server that does not return them (the default reply here has no logprobs): no values, no error
+            GenerateResult none = e.generate(withLogprobs);
+            assertTrue(requests.getLast().get("logprobs").asBoolean(), "asked for: " + requests.getLast());
+            assertNull(none.logprobs());
+            assertEquals("Answer: 42\nEvidence pages: 2", none.text());
+            // vLLM's shape: one entry per generated token
+            completion = "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"Answer: 42\"},"
+                    + "\"logprobs\":{\"content\":[{\"token\":\"Answer\",\"logprob\":-0.01,\"bytes\":[65],\"top_logprobs\":[]},"
+                    + "{\"token\":\":\",\"logprob\":-0.25},{\"token\":\" 42\",\"logprob\":-2.5}]},"
+                    + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":77,\"completion_tokens\":3}}";
+            GenerateResult some = e.generate(withLogprobs);
+            assertArrayEquals(new float[]{-0.01f, -0.25f, -2.5f}, some.logprobs(), 1e-6f);
+            // not asked for: not requested, and not read even when a server sends them
+            GenerateResult unasked = e.generate(plain);
+            assertFalse(requests.getLast().has("logprobs"), requests.getLast().toString());
+            assertNull(unasked.logprobs());
+            // an entry without a number is not a log-probability: none rather than a wrong mean
+            completion = completion.replace("\"logprob\":-0.25", "\"logprob\":null");
+            assertNull(e.generate(withLogprobs).logprobs());
+        }
+    }
+
+    @Test
     void aCompletionWithoutChoicesIsAFailureThatQuotesTheServer() throws Exception {
         URI uri = start();
         try (OpenAiCompatibleEngine e = engine(uri, Duration.ofSeconds(5), 0, 1)) {

@@ -63,7 +63,7 @@ public class DocumentView {
     public record AnswerView(long id, long jobId, String questionKey, String question, String valueType, String answer,
                              String parsedValue, String status, String reason, List<Integer> evidencePages,
                              String model, boolean demoModel, String strategy, Long planId, int risk,
-                             List<Risk.Badge> badges, ReviewService.State review) {
+                             List<Risk.Badge> badges, ReviewService.State review, Float meanLogprob) {
     }
 
     /** The plan as a reader wants it: which pages at full resolution, which as thumbnails, which skipped and why. */
@@ -130,7 +130,7 @@ public class DocumentView {
                 views.add(new AnswerView(a.id, a.jobId, a.questionKey, a.question, a.valueType, a.answer, a.parsedValue,
                         a.status.name(), a.reason, a.evidencePages == null ? List.of() : a.evidencePages, a.model,
                         Boolean.TRUE.equals(a.demoModel), a.strategy, a.planId, r == null ? 0 : r.risk,
-                        r == null ? List.of() : badges(r.badges), state));
+                        r == null ? List.of() : badges(r.badges), state, a.meanLogprob));
             }
             AnswerView selected = views.stream().filter(v -> answerId != null && v.id() == answerId).findFirst()
                     .orElse(answerId == null && !views.isEmpty() ? views.getFirst() : null);

@@ -20,6 +20,7 @@ public record Risk(List<Badge> badges, List<Highlight> highlights) {
         NO_EVIDENCE("no evidence", 50),
         EVIDENCE_NOT_SEEN("evidence not seen", 40),
         CHUNKS_DISAGREE("chunks disagree", 40),
+        LOW_CONFIDENCE("low confidence", 35),
         NOT_ANSWERABLE("not answerable", 30),
         DEMO_MODEL("DEMO MODEL", 0);
 

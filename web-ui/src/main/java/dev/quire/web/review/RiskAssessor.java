@@ -36,7 +36,9 @@ import org.jboss.logging.Logger;
 /**
  * Computes each answer's risk once, from stored rows only — the answer, the plan it was made with, the text layer
  * of the pages it cites — and stores it in {@code answer_review} beside the (initially empty) review state.
- * Answers are assessed the first time the queue, a job's or a document's answers are read after they were stored.
+ * The extractor assesses each answer in the transaction that stores it ({@link #assessStored}), so the queue is in
+ * risk order the moment an answer is visible; {@link #assessNew} is the backfill for answers stored without a risk
+ * (before this was so, or by other writers), run when the queue, a job's or a document's answers are read.
  */
 @ApplicationScoped
 public class RiskAssessor {
@@ -48,30 +50,38 @@ public class RiskAssessor {
     private final EntityManager em;
     private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final Grounding grounding = new Grounding();
+    private final double lowConfidence;
 
-    public RiskAssessor(EntityManager em) {
+    public RiskAssessor(EntityManager em, ReviewConfig config) {
         this.em = em;
+        this.lowConfidence = config.lowConfidenceLogprob();
     }
 
-    /** Answers up to this id were assessed by this process; a full look runs at most once a minute. */
-    private long assessedUpTo;
-    private long fullCheckAt;
+    /** How often the backfill looks over every answer rather than only above {@link #lookedUpTo}. */
+    static final long FULL_LOOK_NANOS = 600_000_000_000L;
+
+    /** Every answer up to this id was looked at by this process's backfill; the next look starts above it. */
+    private long lookedUpTo;
+    private long fullLookAt;
 
     /**
-     * Assesses every answer that has no risk yet; returns how many were assessed. Cheap when nothing is new: it looks
-     * above the highest id this process assessed, and over all answers once a minute (answers another process
-     * committed out of id order).
+     * Backfill: assesses every answer that has no risk yet; returns how many were assessed. Cheap when nothing is new:
+     * it looks only above the highest answer id its last look saw; over all answers at its first call in a process
+     * (answers stored before risks were assessed at store time) and every ten minutes (a writer that stored answers
+     * without a risk, out of id order).
      */
     public synchronized int assessNew() {
         long t0 = System.nanoTime();
-        boolean full = t0 - fullCheckAt > 60_000_000_000L || fullCheckAt == 0;
+        boolean full = fullLookAt == 0 || t0 - fullLookAt > FULL_LOOK_NANOS;
         if (full) {
-            fullCheckAt = t0;
+            fullLookAt = t0;
         }
+        long newest = QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "SELECT COALESCE(MAX(id), 0) FROM quire.answer").getSingleResult()).longValue());
         int total = 0;
         Map<Long, List<WordBox>> words = new HashMap<>();
         Map<Long, PromptPlan> plans = new HashMap<>();
-        long last = full ? 0 : assessedUpTo;
+        long last = full ? 0 : lookedUpTo;
         while (true) {
             if (words.size() > CACHED_PAGES) {
                 words.clear();
@@ -84,12 +94,14 @@ public class RiskAssessor {
             total += batch.size();
             if (!batch.isEmpty()) {
                 last = batch.getLast().id;
-                assessedUpTo = Math.max(assessedUpTo, last);
+                lookedUpTo = Math.max(lookedUpTo, last);
             }
             if (batch.size() < BATCH) {
                 break;
             }
         }
+        // every answer up to the newest was looked at: later answers get their risk where they are stored (or here)
+        lookedUpTo = Math.max(lookedUpTo, newest);
         if (total > 0) {
             LOG.infof("assessed the risk of %d new answers in %d ms", total, (System.nanoTime() - t0) / 1_000_000);
         }
@@ -104,16 +116,50 @@ public class RiskAssessor {
         if (answers.isEmpty()) {
             return answers;
         }
+        insert(answers, words, plans);
+        return answers;
+    }
+
+    /**
+     * Assesses an answer just stored, in the transaction that stores it, so it is never visible without its risk. A
+     * failure of the assessment itself is logged and leaves the answer to the backfill: it never costs the answer.
+     */
+    public void assessStored(Answer a) {
+        Map<Long, List<WordBox>> words = new HashMap<>();
+        Map<Long, PromptPlan> plans = new HashMap<>();
+        pageWords(List.of(a), words);
+        plans(List.of(a), plans);
+        Risk r;
+        try {
+            r = assess(a, a.planId == null ? null : plans.get(a.planId), page -> words.get(pageKey(a.documentId, page)));
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "the risk of answer %d (%s of document %d) cannot be assessed now; the backfill retries it",
+                    a.id, a.questionKey, a.documentId);
+            return;
+        }
+        insert(List.of(a), List.of(r));
+    }
+
+    /** Assesses and stores the risk of answers that have none. */
+    private void insert(List<Answer> answers, Map<Long, List<WordBox>> words, Map<Long, PromptPlan> plans) {
         pageWords(answers, words);
         plans(answers, plans);
+        List<Risk> risks = new ArrayList<>(answers.size());
+        for (Answer a : answers) {
+            risks.add(assess(a, a.planId == null ? null : plans.get(a.planId),
+                    page -> words.get(pageKey(a.documentId, page))));
+        }
+        insert(answers, risks);
+    }
+
+    private void insert(List<Answer> answers, List<Risk> risks) {
         int n = answers.size();
         Long[] ids = new Long[n], jobs = new Long[n], docs = new Long[n];
         String[] keys = new String[n], statuses = new String[n], badges = new String[n], marks = new String[n];
         Integer[] scores = new Integer[n];
         for (int i = 0; i < n; i++) {
             Answer a = answers.get(i);
-            Risk r = assess(a, a.planId == null ? null : plans.get(a.planId),
-                    page -> words.get(pageKey(a.documentId, page)));
+            Risk r = risks.get(i);
             ids[i] = a.id;
             jobs[i] = a.jobId;
             docs[i] = a.documentId;
@@ -140,7 +186,6 @@ public class RiskAssessor {
                 ps.executeUpdate();
             }
         });
-        return answers;
     }
 
     /** Adds the cited pages' words of a batch of answers that {@code out} lacks, keyed by {@link #pageKey}. */
@@ -246,6 +291,10 @@ public class RiskAssessor {
         if (disagree != null) {
             badges.add(Badge.of(Kind.CHUNKS_DISAGREE, disagree));
         }
+        String unsure = lowConfidence(a.meanLogprob, lowConfidence);
+        if (unsure != null) {
+            badges.add(Badge.of(Kind.LOW_CONFIDENCE, unsure));
+        }
         if (Boolean.TRUE.equals(a.demoModel)) {
             badges.add(Badge.of(Kind.DEMO_MODEL, "answered by the built-in demo model (random weights): not meaningful"));
         }
@@ -314,6 +363,14 @@ public class RiskAssessor {
             }
         }
         return byAnswer.size() < 2 ? null : "the chunks answered differently: " + String.join("; ", byAnswer.values());
+    }
+
+    /** Why an answer's mean token log-probability is low, or null when it is not (or the engine gave none). */
+    static String lowConfidence(Float meanLogprob, double threshold) {
+        if (meanLogprob == null || meanLogprob.isNaN() || meanLogprob >= threshold) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "mean token log-prob %.2f < threshold %.2f", meanLogprob, threshold);
     }
 
     private static String orNone(String s) {

@@ -46,4 +46,14 @@ class RiskRulesTest {
         assertNull(RiskAssessor.chunksDisagree("Answer: Alice\nEvidence pages: 3"), "not a map-reduce answer");
         assertNull(RiskAssessor.chunksDisagree(null));
     }
+
+    @Test
+    void aMeanTokenLogProbBelowTheThresholdIsLowConfidenceAndNoneIsNoBadge() {
+        assertEquals("mean token log-prob -1.94 < threshold -1.00", RiskAssessor.lowConfidence(-1.94f, -1.0));
+        assertNull(RiskAssessor.lowConfidence(-0.2f, -1.0));
+        assertNull(RiskAssessor.lowConfidence(-1.0f, -1.0), "at the threshold is not below it");
+        assertNull(RiskAssessor.lowConfidence(null, -1.0), "an engine that gave no log-probs says nothing about confidence");
+        assertNull(RiskAssessor.lowConfidence(Float.NaN, -1.0));
+        assertEquals("mean token log-prob -0.50 < threshold -0.25", RiskAssessor.lowConfidence(-0.5f, -0.25), "the threshold is a setting");
+    }
 }
