@@ -51,6 +51,9 @@ public class EvalCommand {
                 + " questions; missing documents " + c.get("missing_document") + ", no prediction " + c.get("no_prediction")
                 + ", records left out " + c.get("records_left_out") + ", citing page 0 " + c.get("citing_page_0")
                 + ", citing past the end " + c.get("citing_past_end"));
+        if (r.json().containsKey("page_cap")) {
+            System.out.println(r.json().get("page_cap"));
+        }
         if (r.json().containsKey("notice")) {
             System.out.println(r.json().get("notice"));
         }

@@ -105,6 +105,19 @@ public class EvalModelRun {
         return new PageSelection(d, c);
     }
 
+    /**
+     * The settings recorded with a model run: the protocol's, plus the system turn every call of the run had (the
+     * answering calls and the extraction call both pass the planner settings' system text, which is none unless
+     * configured, so the chat template adds its default; no eval prompt carries system text of its own).
+     */
+    private Map<String, Object> recorded(Map<String, Object> settings) {
+        Map<String, Object> s = new LinkedHashMap<>(settings);
+        String system = plans.settings().system();
+        s.putIfAbsent("system", system == null ? "chat template default: " + dev.quire.vlm.tokenizer.ChatPrompt.DEFAULT_SYSTEM
+                : system);
+        return s;
+    }
+
     public long mmlongbench(MmlbSamples.Loaded loaded, Map<String, Object> settings, boolean twoStep) throws Exception {
         return mmlongbench(loaded, settings, twoStep, null);
     }
@@ -123,7 +136,7 @@ public class EvalModelRun {
         Map<String, Long> documentIds = ingestAll(files);
         VlmEngine engine = engines.engine();
         long run = resume != null ? resume : evals.create("mmlongbench", "mmlongbench " + loaded.file().getFileName(),
-                loaded.file().toString(), settings, engine.identity(), loaded.problems());
+                loaded.file().toString(), recorded(settings), engine.identity(), loaded.problems());
         if (resume != null) {
             evals.reopen(run);
         }
@@ -230,7 +243,7 @@ public class EvalModelRun {
         Map<String, Long> documentIds = ingestAll(files);
         VlmEngine engine = engines.engine();
         long run = resume != null ? resume : evals.create("docvqa", "docvqa " + loaded.file().getFileName(),
-                loaded.file().toString(), settings, engine.identity(), loaded.problems());
+                loaded.file().toString(), recorded(settings), engine.identity(), loaded.problems());
         if (resume != null) {
             evals.reopen(run);
         }
