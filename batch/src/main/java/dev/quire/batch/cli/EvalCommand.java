@@ -81,16 +81,24 @@ public class EvalCommand {
             boolean ok = true;
             int docs = 0;
             for (long j : jobIds) {
-                long execution = extract.start(j);
                 final long t = total;
                 final long a0 = answered;
                 final long f0 = failures;
                 final int d0 = docs;
-                BatchStatus s = extract.await(execution, () -> {
-                    ExtractService.JobProgress p = extract.progress(j);
-                    bar.show(ProgressLine.extractFormat(d0 + p.documentsDone(), jobIds.size(), a0 + p.answered(), t,
-                            f0 + p.failures(), extractLive.answers() - before, bar.seconds()));
-                });
+                BatchStatus s;
+                while (true) {
+                    s = extract.await(extract.start(j), () -> {
+                        ExtractService.JobProgress p = extract.progress(j);
+                        bar.show(ProgressLine.extractFormat(d0 + p.documentsDone(), jobIds.size(), a0 + p.answered(), t,
+                                f0 + p.failures(), extractLive.answers() - before, bar.seconds()));
+                    });
+                    if (s != BatchStatus.COMPLETED || extract.openItems(j) == 0) {
+                        break;
+                    }
+                    // a document still claimed by another worker, or by a killed process until its lease runs out
+                    // (a resumed run): claim it again once it is free
+                    Thread.sleep(1000);
+                }
                 ExtractService.JobProgress p = extract.progress(j);
                 answered += p.answered();
                 failures += p.failures();

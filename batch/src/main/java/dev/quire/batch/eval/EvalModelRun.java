@@ -179,6 +179,7 @@ public class EvalModelRun {
                 jobs.put(job, e.getKey());
             }
             boolean ok = runner.run(List.copyOf(jobs.keySet()), job -> {
+                requireDone(job);
                 List<EvalItem> items = new ArrayList<>();
                 for (MmlbSamples.Sample s : byDoc.get(jobs.get(job))) {
                     items.add(mmlbItem(engine, job, s, loaded, twoStep));
@@ -289,6 +290,7 @@ public class EvalModelRun {
                 jobs.put(job, e.getKey());
             }
             boolean ok = runner.run(List.copyOf(jobs.keySet()), job -> {
+                requireDone(job);
                 List<EvalItem> items = new ArrayList<>();
                 List<DocVqaQuestions.Question> qs = byDoc.get(jobs.get(job));
                 for (int k = 0; k < qs.size(); k++) {
@@ -319,6 +321,18 @@ public class EvalModelRun {
         }
         evals.finish(run);
         return run;
+    }
+
+    /**
+     * A job is scored only once none of its documents is open: a JBeret execution can complete while another
+     * worker (or a killed process, until its lease runs out) still holds a document, whose answers are not in yet.
+     */
+    private void requireDone(long job) {
+        long open = extract.openItems(job);
+        if (open > 0) {
+            throw new IllegalStateException("extraction job " + job + " still has " + open
+                    + " documents in progress; its questions are not scored yet");
+        }
     }
 
     private Map<String, Long> ingestAll(List<String> files) throws InterruptedException {
