@@ -51,6 +51,9 @@ public class EvalCommand {
                 + " questions; missing documents " + c.get("missing_document") + ", no prediction " + c.get("no_prediction")
                 + ", records left out " + c.get("records_left_out") + ", citing page 0 " + c.get("citing_page_0")
                 + ", citing past the end " + c.get("citing_past_end"));
+        if (r.json().containsKey("page_cap")) {
+            System.out.println(r.json().get("page_cap"));
+        }
         if (r.json().containsKey("notice")) {
             System.out.println(r.json().get("notice"));
         }
@@ -66,7 +69,7 @@ public class EvalCommand {
                 throw new IllegalStateException("the ingest run of the benchmark's documents did not complete");
             }
             return r.runId();
-        }, jobIds -> {
+        }, (jobIds, completed) -> {
             ProgressLine bar = ProgressLine.forStdout();
             long total = 0;
             for (long j : jobIds) {
@@ -78,21 +81,34 @@ public class EvalCommand {
             boolean ok = true;
             int docs = 0;
             for (long j : jobIds) {
-                long execution = extract.start(j);
                 final long t = total;
                 final long a0 = answered;
                 final long f0 = failures;
                 final int d0 = docs;
-                BatchStatus s = extract.await(execution, () -> {
-                    ExtractService.JobProgress p = extract.progress(j);
-                    bar.show(ProgressLine.extractFormat(d0 + p.documentsDone(), jobIds.size(), a0 + p.answered(), t,
-                            f0 + p.failures(), extractLive.answers() - before, bar.seconds()));
-                });
+                BatchStatus s;
+                while (true) {
+                    s = extract.await(extract.start(j), () -> {
+                        ExtractService.JobProgress p = extract.progress(j);
+                        bar.show(ProgressLine.extractFormat(d0 + p.documentsDone(), jobIds.size(), a0 + p.answered(), t,
+                                f0 + p.failures(), extractLive.answers() - before, bar.seconds()));
+                    });
+                    if (s != BatchStatus.COMPLETED || extract.openItems(j) == 0) {
+                        break;
+                    }
+                    // a document still claimed by another worker, or by a killed process until its lease runs out
+                    // (a resumed run): claim it again once it is free
+                    Thread.sleep(1000);
+                }
                 ExtractService.JobProgress p = extract.progress(j);
                 answered += p.answered();
                 failures += p.failures();
                 docs += (int) p.documentsDone();
-                ok &= s == BatchStatus.COMPLETED;
+                if (s == BatchStatus.COMPLETED) {
+                    completed.accept(j);
+                } else {
+                    ok = false;
+                    System.err.println("extraction job " + j + " ended " + s);
+                }
             }
             bar.finish(ProgressLine.extractFormat(docs, jobIds.size(), answered, total, failures,
                     extractLive.answers() - before, bar.seconds()));
@@ -183,20 +199,38 @@ public class EvalCommand {
         }
     }
 
-    static Map<String, Object> settings(String mode, int dpi, int maxPages, Path predictions, int rounds, long seed) {
+    /** A run's protocol settings, recorded with it; model runs apply dpi and max_pages ({@link EvalModelRun#selection}). */
+    static Map<String, Object> settings(String mode, Integer dpi, int maxPages, Path predictions, int rounds, long seed,
+                                        int limit) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("mode", predictions != null ? "predictions-file" : mode);
-        s.put("dpi", dpi == 0 ? "native" : dpi);
+        s.put("dpi", dpi == null ? "native" : dpi);
         s.put("max_pages", maxPages);
+        if (limit > 0) {
+            s.put("limit", limit);
+        }
         if (predictions != null) {
             s.put("predictions", predictions.toString());
-        } else {
-            // what the model run actually did (the requested dpi / max_pages are not applied yet; see README)
-            s.put("applied", Map.of("render", "native resolution (quire.render.*)", "pages", "all pages, planned by quire.plan.*"));
         }
         s.put("bootstrap_rounds", rounds);
         s.put("bootstrap_seed", seed);
         return s;
+    }
+
+    /** {@code --dpi}: a positive number, or {@code native} (also 0) for the pages as ingested. */
+    static Integer dpi(String text) {
+        if (text.equalsIgnoreCase("native") || text.equals("0")) {
+            return null;
+        }
+        try {
+            int d = Integer.parseInt(text);
+            if (d > 0 && d <= 1200) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException("--dpi is a resolution from 1 to 1200 or native, not " + text);
     }
 
     @Command(name = "mmlongbench", mixinStandardHelpOptions = true,
@@ -210,10 +244,14 @@ public class EvalCommand {
         Path predictions;
         @Option(names = "--mode", defaultValue = "two-step", description = "two-step (answer, then extraction prompt; official flow) or direct")
         String mode;
-        @Option(names = "--dpi", defaultValue = "144", description = "page rendering DPI of the protocol (official 144); 0 = native resolution")
-        int dpi;
-        @Option(names = "--max-pages", defaultValue = "120", description = "use at most the first N pages (official 120)")
+        @Option(names = "--dpi", defaultValue = "144", description = "render PDF pages at this DPI for the prompts (official 144); "
+                + "native = the native-resolution pages of ingest")
+        String dpi;
+        @Option(names = "--max-pages", defaultValue = "120", description = "show the model at most the first N pages (official 120; 0 = all)")
         int maxPages;
+        @Option(names = "--resume", description = "continue evaluation run RUN (killed or failed) with its stored settings: "
+                + "scored questions are kept, the rest are asked and scored")
+        Long resume;
         @Option(names = "--limit", defaultValue = "0", description = "only the first N questions (0 = all)")
         int limit;
         @Option(names = "--bootstrap", defaultValue = "2000", description = "bootstrap rounds for the 95% intervals")
@@ -237,6 +275,34 @@ public class EvalCommand {
                 System.err.println("quire eval mmlongbench: --mode is two-step or direct, not " + mode);
                 return 2;
             }
+            Integer dpiValue;
+            try {
+                dpiValue = dpi(dpi);
+            } catch (IllegalArgumentException e) {
+                System.err.println("quire eval mmlongbench: " + e.getMessage());
+                return 2;
+            }
+            if (maxPages < 0) {
+                System.err.println("quire eval mmlongbench: --max-pages is 0 (all) or more, not " + maxPages);
+                return 2;
+            }
+            Map<String, Object> s = settings(mode, dpiValue, maxPages, predictions, rounds, 12, limit);
+            if (resume != null) {
+                if (predictions != null) {
+                    System.err.println("quire eval mmlongbench: --resume continues a model run; a predictions file is scored anew");
+                    return 2;
+                }
+                try {
+                    evals.resumable(resume, "mmlongbench", samples);
+                } catch (IllegalArgumentException e) {
+                    System.err.println("quire eval mmlongbench: --resume: " + e.getMessage());
+                    return 2;
+                }
+                s = evals.settings(resume);
+                mode = String.valueOf(s.get("mode"));
+                limit = s.get("limit") instanceof Number n ? n.intValue() : 0;
+                System.out.println("resuming evaluation run " + resume + " with its settings " + s);
+            }
             if (!Files.isDirectory(docs)) {
                 System.err.println("quire eval mmlongbench: --docs " + docs + " is not a folder");
                 return 2;
@@ -254,12 +320,19 @@ public class EvalCommand {
             System.out.println(samples + ": " + loaded.samples().size() + " questions over " + loaded.docs().size()
                     + " documents (" + loaded.missingDocs() + " missing), " + loaded.problems().size() + " records left out");
             loaded.problems().stream().limit(10).forEach(p -> System.out.println("  " + p));
-            Map<String, Object> s = settings(mode, dpi, maxPages, predictions, rounds, 12);
+            if (predictions == null) {
+                EvalModelRun.selection(s); // checks the settings before any work
+            }
             long run;
             if (predictions != null) {
                 run = evals.scoreMmlbPredictions(loaded, predictions, s);
             } else {
-                run = modelRun.mmlongbench(loaded, s, mode.equals("two-step"));
+                try {
+                    run = modelRun.mmlongbench(loaded, s, mode.equals("two-step"), resume);
+                } catch (IllegalStateException e) {
+                    System.err.println("quire eval mmlongbench: " + e.getMessage());
+                    return 1;
+                }
             }
             finish(evals, run, reportDir);
             return 0;
@@ -279,6 +352,8 @@ public class EvalCommand {
         int rounds;
         @Option(names = "--report-dir")
         Path reportDir;
+        @Option(names = "--resume", description = "continue evaluation run RUN (killed or failed): scored questions are kept")
+        Long resume;
 
         private final EvalService evals;
         private final EvalModelRun modelRun;
@@ -301,9 +376,28 @@ public class EvalCommand {
             }
             System.out.println(questions + ": " + loaded.questions().size() + " questions (" + loaded.missingImages()
                     + " with a missing image), " + loaded.problems().size() + " records left out");
-            Map<String, Object> s = settings("direct", 0, 1, predictions, rounds, 12);
-            long run = predictions != null ? evals.scoreDocVqaPredictions(loaded, predictions, s)
-                    : modelRun.docvqa(loaded, s);
+            Map<String, Object> s = settings("direct", null, 0, predictions, rounds, 12, 0);
+            if (resume != null) {
+                try {
+                    if (predictions != null) {
+                        throw new IllegalArgumentException("continues a model run; a predictions file is scored anew");
+                    }
+                    evals.resumable(resume, "docvqa", questions);
+                } catch (IllegalArgumentException e) {
+                    System.err.println("quire eval docvqa: --resume: " + e.getMessage());
+                    return 2;
+                }
+                s = evals.settings(resume);
+                System.out.println("resuming evaluation run " + resume);
+            }
+            long run;
+            try {
+                run = predictions != null ? evals.scoreDocVqaPredictions(loaded, predictions, s)
+                        : modelRun.docvqa(loaded, s, resume);
+            } catch (IllegalStateException e) {
+                System.err.println("quire eval docvqa: " + e.getMessage());
+                return 1;
+            }
             finish(evals, run, reportDir);
             return 0;
         }

@@ -2,6 +2,7 @@ package dev.quire.batch.eval;
 
 import dev.quire.batch.engine.Engines;
 import dev.quire.batch.extract.ExtractService;
+import dev.quire.batch.plan.PageSelection;
 import dev.quire.batch.plan.PlanService;
 import dev.quire.batch.questions.QuestionSet;
 import dev.quire.batch.eval.score.MmlbScorer;
@@ -25,6 +26,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.LongConsumer;
 
 /**
  * Evaluation through the configured engine, on the extraction machinery: the benchmark's documents are ingested
@@ -73,7 +76,11 @@ public class EvalModelRun {
 
     /** Runs the extraction jobs of a run; the CLI passes one that shows progress. */
     public interface JobRunner {
-        boolean run(List<Long> jobIds) throws InterruptedException;
+        /**
+         * Runs the jobs one after the other, calling {@code completed} with each job that ends COMPLETED (its answers
+         * are then scored and stored at once, so a run killed later keeps them); true when every job completed.
+         */
+        boolean run(List<Long> jobIds, LongConsumer completed) throws InterruptedException;
     }
 
     /** Ingests the documents of a run and returns the ingest run id (the CLI passes one with a progress bar). */
@@ -89,135 +96,243 @@ public class EvalModelRun {
         this.runner = runner;
     }
 
+    /** The protocol's page settings recorded in a run's settings ({@code dpi}: a number or "native"; {@code max_pages}: 0 = all). */
+    public static PageSelection selection(Map<String, ?> settings) {
+        Object dpi = settings.get("dpi");
+        Object cap = settings.get("max_pages");
+        Double d = dpi instanceof Number n && n.doubleValue() > 0 ? n.doubleValue() : null;
+        Integer c = cap instanceof Number n && n.intValue() > 0 ? n.intValue() : null;
+        return new PageSelection(d, c);
+    }
+
+    /**
+     * The settings recorded with a model run: the protocol's, plus the system turn every call of the run had (the
+     * answering calls and the extraction call both pass the planner settings' system text, which is none unless
+     * configured, so the chat template adds its default; no eval prompt carries system text of its own).
+     */
+    private Map<String, Object> recorded(Map<String, Object> settings) {
+        Map<String, Object> s = new LinkedHashMap<>(settings);
+        String system = plans.settings().system();
+        s.putIfAbsent("system", system == null ? "chat template default: " + dev.quire.vlm.tokenizer.ChatPrompt.DEFAULT_SYSTEM
+                : system);
+        return s;
+    }
+
     public long mmlongbench(MmlbSamples.Loaded loaded, Map<String, Object> settings, boolean twoStep) throws Exception {
+        return mmlongbench(loaded, settings, twoStep, null);
+    }
+
+    /**
+     * An MMLongBench-Doc model run, or the continuation of one ({@code resume}: a run that was killed or failed;
+     * its settings are the stored ones, questions already scored are neither asked nor scored again, extraction jobs
+     * already made are reused and continue where they stopped).
+     */
+    public long mmlongbench(MmlbSamples.Loaded loaded, Map<String, Object> settings, boolean twoStep, Long resume)
+            throws Exception {
+        PageSelection pages = selection(settings);
+        QuestionSet.Planning planning = pages.isDefault() ? null
+                : new QuestionSet.Planning(null, null, null, null, pages.dpi(), pages.maxPages());
         List<String> files = loaded.docs().values().stream().filter(MmlbSamples.Doc::usable).map(d -> d.pdf().toString()).toList();
         Map<String, Long> documentIds = ingestAll(files);
         VlmEngine engine = engines.engine();
-        long run = evals.create("mmlongbench", "mmlongbench " + loaded.file().getFileName(), loaded.file().toString(),
-                settings, engine.identity(), loaded.problems());
-        Map<String, List<MmlbSamples.Sample>> byDoc = new LinkedHashMap<>();
-        List<EvalItem> unusable = new ArrayList<>();
-        for (MmlbSamples.Sample s : loaded.samples()) {
-            MmlbSamples.Doc doc = loaded.docs().get(s.docId());
-            Long id = doc == null || !doc.usable() ? null : documentIds.get(doc.pdf().getFileName().toString());
-            if (id == null) {
-                EvalItem i = EvalService.item(s, doc);
-                i.status = EvalItem.MISSING_DOC;
-                if (i.note == null) {
-                    i.note = "document " + s.docId() + " was not stored by the ingest (see quire status)";
-                }
-                unusable.add(i);
-            } else {
-                byDoc.computeIfAbsent(s.docId(), k -> new ArrayList<>()).add(s);
-            }
+        long run = resume != null ? resume : evals.create("mmlongbench", "mmlongbench " + loaded.file().getFileName(),
+                loaded.file().toString(), recorded(settings), engine.identity(), loaded.problems());
+        if (resume != null) {
+            evals.reopen(run);
         }
-        evals.store(run, unusable);
-        Map<Long, String> jobs = new LinkedHashMap<>();
-        for (var e : byDoc.entrySet()) {
-            List<QuestionSet.Question> qs = e.getValue().stream().map(s -> new QuestionSet.Question("s" + s.index(),
-                    twoStep ? s.question() : s.question() + DIRECT_SUFFIX)).toList();
-            String docDb = String.valueOf(documentIds.get(loaded.docs().get(e.getKey()).pdf().getFileName().toString()));
-            jobs.put(extract.submit(new QuestionSet("eval " + run + " " + e.getKey(), qs, List.of(), List.of(), null, null), docDb),
-                    e.getKey());
-        }
-        evals.recordJobs(run, List.copyOf(jobs.keySet()));
-        runner.run(List.copyOf(jobs.keySet()));
-        for (var job : jobs.entrySet()) {
-            List<EvalItem> items = new ArrayList<>();
-            for (MmlbSamples.Sample s : byDoc.get(job.getValue())) {
-                EvalItem i = EvalService.item(s, loaded.docs().get(s.docId()));
-                Answer a = answer(job.getKey(), "s" + s.index());
-                if (a == null) {
-                    i.status = EvalItem.NO_PREDICTION;
-                    i.note = "the extraction job " + job.getKey() + " stored no answer";
-                    items.add(i);
+        try {
+            Set<String> stored = evals.storedKeys(run);
+            Map<String, List<MmlbSamples.Sample>> byDoc = new LinkedHashMap<>();
+            List<EvalItem> unusable = new ArrayList<>();
+            for (MmlbSamples.Sample s : loaded.samples()) {
+                if (stored.contains(String.valueOf(s.index()))) {
                     continue;
                 }
-                i.answerId = a.id;
-                i.totalMs = a.totalMs;
-                i.predEvidence = a.evidencePages;
-                String raw = a.rawOutput == null ? "" : a.rawOutput;
-                String reply;
-                if (a.status == AnswerStatus.FAILED) {
-                    reply = "";
-                    i.rawOutput = "FAILED: " + a.reason;
-                } else if (twoStep) {
-                    String free = a.status == AnswerStatus.NOT_ANSWERABLE ? MmlbScorer.NOT_ANSWERABLE
-                            : a.answer == null ? raw : a.answer;
-                    reply = extractionCall(engine, s.question(), free);
-                    i.rawOutput = raw + "\n---- extraction ----\n" + reply;
+                MmlbSamples.Doc doc = loaded.docs().get(s.docId());
+                Long id = doc == null || !doc.usable() ? null : documentIds.get(doc.pdf().getFileName().toString());
+                if (id == null) {
+                    EvalItem i = EvalService.item(s, doc);
+                    i.status = EvalItem.MISSING_DOC;
+                    if (i.note == null) {
+                        i.note = "document " + s.docId() + " was not stored by the ingest (see quire status)";
+                    }
+                    unusable.add(i);
                 } else {
-                    reply = raw;
-                    i.rawOutput = raw;
+                    byDoc.computeIfAbsent(s.docId(), k -> new ArrayList<>()).add(s);
                 }
-                String pred = MmlbScorer.extractedAnswer(reply).orElse(FAILED_TO_EXTRACT);
-                EvalService.scoreMmlb(i, s, pred);
-                if (pred.equals(FAILED_TO_EXTRACT) && i.note == null) {
-                    i.note = "no 'Extracted answer:' in the reply (the official run stops here)";
-                }
-                i.grounding = ground(a.documentId, pred, a.evidencePages);
-                items.add(i);
             }
-            evals.store(run, items);
+            evals.store(run, unusable);
+            Map<String, Long> earlier = evals.jobsByName(run);
+            Map<Long, String> jobs = new LinkedHashMap<>();
+            for (var e : byDoc.entrySet()) {
+                String name = "eval " + run + " " + e.getKey();
+                Long job = earlier.get(name);
+                if (job == null) {
+                    // every question of the document, so a resumed job asks the same set (answered ones are skipped)
+                    List<QuestionSet.Question> qs = loaded.samples().stream().filter(s -> s.docId().equals(e.getKey()))
+                            .map(s -> new QuestionSet.Question("s" + s.index(),
+                                    twoStep ? s.question() : s.question() + DIRECT_SUFFIX)).toList();
+                    String docDb = String.valueOf(documentIds.get(loaded.docs().get(e.getKey()).pdf().getFileName().toString()));
+                    job = extract.submit(new QuestionSet(name, qs, List.of(), List.of(), planning, null), docDb);
+                    evals.addJob(run, job);
+                }
+                jobs.put(job, e.getKey());
+            }
+            boolean ok = runner.run(List.copyOf(jobs.keySet()), job -> {
+                requireDone(job);
+                List<EvalItem> items = new ArrayList<>();
+                for (MmlbSamples.Sample s : byDoc.get(jobs.get(job))) {
+                    items.add(mmlbItem(engine, job, s, loaded, twoStep));
+                }
+                evals.store(run, items);
+            });
+            if (!ok) {
+                throw new IllegalStateException("an extraction job of evaluation run " + run + " did not complete; "
+                        + "continue it with --resume " + run);
+            }
+        } catch (Exception | Error e) {
+            evals.fail(run, e.getMessage());
+            throw e;
         }
         evals.finish(run);
         return run;
     }
 
+    /** One sample's item from its extraction answer: the prediction (extraction call in two-step mode), score, grounding. */
+    private EvalItem mmlbItem(VlmEngine engine, long job, MmlbSamples.Sample s, MmlbSamples.Loaded loaded, boolean twoStep) {
+        EvalItem i = EvalService.item(s, loaded.docs().get(s.docId()));
+        Answer a = answer(job, "s" + s.index());
+        if (a == null) {
+            i.status = EvalItem.NO_PREDICTION;
+            i.note = "the extraction job " + job + " stored no answer";
+            return i;
+        }
+        i.answerId = a.id;
+        i.totalMs = a.totalMs;
+        i.predEvidence = a.evidencePages;
+        String raw = a.rawOutput == null ? "" : a.rawOutput;
+        String reply;
+        if (a.status == AnswerStatus.FAILED) {
+            reply = "";
+            i.rawOutput = "FAILED: " + a.reason;
+        } else if (twoStep) {
+            String free = a.status == AnswerStatus.NOT_ANSWERABLE ? MmlbScorer.NOT_ANSWERABLE
+                    : a.answer == null ? raw : a.answer;
+            reply = extractionCall(engine, s.question(), free);
+            i.rawOutput = raw + "\n---- extraction ----\n" + reply;
+        } else {
+            reply = raw;
+            i.rawOutput = raw;
+        }
+        String pred = MmlbScorer.extractedAnswer(reply).orElse(FAILED_TO_EXTRACT);
+        EvalService.scoreMmlb(i, s, pred);
+        if (pred.equals(FAILED_TO_EXTRACT) && i.note == null) {
+            i.note = "no 'Extracted answer:' in the reply (the official run stops here)";
+        }
+        i.grounding = ground(a.documentId, pred, a.evidencePages);
+        return i;
+    }
+
     public long docvqa(DocVqaQuestions.Loaded loaded, Map<String, Object> settings) throws Exception {
+        return docvqa(loaded, settings, null);
+    }
+
+    /** A DocVQA/InfoVQA-style model run, or the continuation of one (as for MMLongBench-Doc). */
+    public long docvqa(DocVqaQuestions.Loaded loaded, Map<String, Object> settings, Long resume) throws Exception {
         List<String> files = loaded.questions().stream().filter(q -> java.nio.file.Files.isRegularFile(q.file()))
                 .map(q -> q.file().toString()).distinct().toList();
         Map<String, Long> documentIds = ingestAll(files);
         VlmEngine engine = engines.engine();
-        long run = evals.create("docvqa", "docvqa " + loaded.file().getFileName(), loaded.file().toString(), settings,
-                engine.identity(), loaded.problems());
-        Map<Long, List<DocVqaQuestions.Question>> byDoc = new LinkedHashMap<>();
-        List<EvalItem> unusable = new ArrayList<>();
-        for (DocVqaQuestions.Question q : loaded.questions()) {
-            Long id = documentIds.get(q.file().getFileName().toString());
-            if (id == null) {
-                EvalItem i = EvalService.docvqaItem(q);
-                i.status = EvalItem.MISSING_DOC;
-                i.note = "image " + q.file() + (java.nio.file.Files.isRegularFile(q.file()) ? " was not stored by the ingest" : " does not exist");
-                unusable.add(i);
-            } else {
-                byDoc.computeIfAbsent(id, k -> new ArrayList<>()).add(q);
-            }
+        long run = resume != null ? resume : evals.create("docvqa", "docvqa " + loaded.file().getFileName(),
+                loaded.file().toString(), recorded(settings), engine.identity(), loaded.problems());
+        if (resume != null) {
+            evals.reopen(run);
         }
-        evals.store(run, unusable);
-        Map<Long, Long> jobs = new LinkedHashMap<>();
-        for (var e : byDoc.entrySet()) {
-            List<QuestionSet.Question> qs = new ArrayList<>();
-            for (int k = 0; k < e.getValue().size(); k++) {
-                DocVqaQuestions.Question q = e.getValue().get(k);
-                String where = q.page() > 1 ? " (page " + q.page() + ")" : "";
-                qs.add(new QuestionSet.Question("q" + k, q.question() + where));
-            }
-            jobs.put(extract.submit(new QuestionSet("eval " + run + " doc " + e.getKey(), qs, List.of(), List.of(), null, null),
-                    String.valueOf(e.getKey())), e.getKey());
-        }
-        evals.recordJobs(run, List.copyOf(jobs.keySet()));
-        runner.run(List.copyOf(jobs.keySet()));
-        for (var job : jobs.entrySet()) {
-            List<EvalItem> items = new ArrayList<>();
-            List<DocVqaQuestions.Question> qs = byDoc.get(job.getValue());
-            for (int k = 0; k < qs.size(); k++) {
-                EvalItem i = EvalService.docvqaItem(qs.get(k));
-                Answer a = answer(job.getKey(), "q" + k);
-                if (a == null) {
-                    i.status = EvalItem.NO_PREDICTION;
+        try {
+            Set<String> stored = evals.storedKeys(run);
+            Map<Long, List<DocVqaQuestions.Question>> byDoc = new LinkedHashMap<>();
+            List<EvalItem> unusable = new ArrayList<>();
+            for (DocVqaQuestions.Question q : loaded.questions()) {
+                Long id = documentIds.get(q.file().getFileName().toString());
+                if (id == null) {
+                    if (!stored.contains(q.questionId())) {
+                        EvalItem i = EvalService.docvqaItem(q);
+                        i.status = EvalItem.MISSING_DOC;
+                        i.note = "image " + q.file() + (java.nio.file.Files.isRegularFile(q.file())
+                                ? " was not stored by the ingest" : " does not exist");
+                        unusable.add(i);
+                    }
                 } else {
-                    i.answerId = a.id;
-                    i.rawOutput = a.rawOutput;
-                    i.totalMs = a.totalMs;
-                    EvalService.scoreAnls(i, qs.get(k), a.answer == null ? "" : a.answer);
+                    byDoc.computeIfAbsent(id, k -> new ArrayList<>()).add(q);
                 }
-                items.add(i);
             }
-            evals.store(run, items);
+            evals.store(run, unusable);
+            Map<String, Long> earlier = evals.jobsByName(run);
+            Map<Long, Long> jobs = new LinkedHashMap<>();
+            for (var e : byDoc.entrySet()) {
+                List<DocVqaQuestions.Question> qs = e.getValue();
+                if (qs.stream().allMatch(q -> stored.contains(q.questionId()))) {
+                    continue;
+                }
+                String name = "eval " + run + " doc " + e.getKey();
+                Long job = earlier.get(name);
+                if (job == null) {
+                    List<QuestionSet.Question> asks = new ArrayList<>();
+                    for (int k = 0; k < qs.size(); k++) {
+                        DocVqaQuestions.Question q = qs.get(k);
+                        String where = q.page() > 1 ? " (page " + q.page() + ")" : "";
+                        asks.add(new QuestionSet.Question("q" + k, q.question() + where));
+                    }
+                    job = extract.submit(new QuestionSet(name, asks, List.of(), List.of(), null, null),
+                            String.valueOf(e.getKey()));
+                    evals.addJob(run, job);
+                }
+                jobs.put(job, e.getKey());
+            }
+            boolean ok = runner.run(List.copyOf(jobs.keySet()), job -> {
+                requireDone(job);
+                List<EvalItem> items = new ArrayList<>();
+                List<DocVqaQuestions.Question> qs = byDoc.get(jobs.get(job));
+                for (int k = 0; k < qs.size(); k++) {
+                    if (stored.contains(qs.get(k).questionId())) {
+                        continue;
+                    }
+                    EvalItem i = EvalService.docvqaItem(qs.get(k));
+                    Answer a = answer(job, "q" + k);
+                    if (a == null) {
+                        i.status = EvalItem.NO_PREDICTION;
+                    } else {
+                        i.answerId = a.id;
+                        i.rawOutput = a.rawOutput;
+                        i.totalMs = a.totalMs;
+                        EvalService.scoreAnls(i, qs.get(k), a.answer == null ? "" : a.answer);
+                    }
+                    items.add(i);
+                }
+                evals.store(run, items);
+            });
+            if (!ok) {
+                throw new IllegalStateException("an extraction job of evaluation run " + run + " did not complete; "
+                        + "continue it with --resume " + run);
+            }
+        } catch (Exception | Error e) {
+            evals.fail(run, e.getMessage());
+            throw e;
         }
         evals.finish(run);
         return run;
+    }
+
+    /**
+     * A job is scored only once none of its documents is open: a JBeret execution can complete while another
+     * worker (or a killed process, until its lease runs out) still holds a document, whose answers are not in yet.
+     */
+    private void requireDone(long job) {
+        long open = extract.openItems(job);
+        if (open > 0) {
+            throw new IllegalStateException("extraction job " + job + " still has " + open
+                    + " documents in progress; its questions are not scored yet");
+        }
     }
 
     private Map<String, Long> ingestAll(List<String> files) throws InterruptedException {

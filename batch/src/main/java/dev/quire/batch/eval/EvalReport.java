@@ -66,6 +66,20 @@ public record EvalReport(Map<String, Object> json) {
         counts.put("citing_past_end", rows.stream().filter(r -> r.docPages() != null && r.docPages() > 0
                 && r.evidencePages().stream().anyMatch(p -> p > r.docPages())).count());
         counts.put("scorer_notes", scored.stream().filter(r -> r.note() != null).count());
+        Object settings = j.get("settings");
+        Integer cap = settings instanceof Map<?, ?> m && m.get("max_pages") instanceof Number n && n.intValue() > 0
+                ? n.intValue() : null;
+        if (cap != null && run.benchmark().equals("mmlongbench")) {
+            long docsOver = rows.stream().filter(r -> r.docPages() != null && r.docPages() > cap).map(EvalRow::docId)
+                    .distinct().count();
+            long questionsOver = rows.stream().filter(r -> r.docPages() != null && r.docPages() > cap).count();
+            long evidenceBeyond = rows.stream().filter(r -> r.evidencePages().stream().anyMatch(p -> p > cap)).count();
+            counts.put("documents_over_page_cap", docsOver);
+            counts.put("questions_on_capped_documents", questionsOver);
+            counts.put("evidence_beyond_page_cap", evidenceBeyond);
+            j.put("page_cap", pageCapStatement(cap, docsOver, questionsOver, evidenceBeyond,
+                    "predictions-file".equals(((Map<?, ?>) settings).get("mode"))));
+        }
         j.put("counts", counts);
         if (run.benchmark().equals("mmlongbench")) {
             mmlongbench(j, scored, bootstrap);
@@ -78,6 +92,19 @@ public record EvalReport(Map<String, Object> json) {
         j.put("problems", run.problems());
         j.put("items", rows.stream().map(EvalReport::item).toList());
         return new EvalReport(j);
+    }
+
+    /** What the page cap did, in words (shown in every report format). */
+    static String pageCapStatement(int cap, long docsOver, long questionsOver, long evidenceBeyond, boolean predictionsFile) {
+        if (docsOver == 0) {
+            return "page cap " + cap + ": no document has more pages, every page was available";
+        }
+        String docs = docsOver + (docsOver == 1 ? " document has" : " documents have") + " more than " + cap + " pages: ";
+        String what = predictionsFile
+                ? "the protocol allows a system only their first " + cap + " pages (a predictions file's system applied its own)"
+                : "only their first " + cap + " pages were in the prompts, later pages were not shown to the model";
+        return "page cap " + cap + ": " + docs + what + " (" + questionsOver + " questions on those documents, "
+                + evidenceBeyond + " citing evidence beyond page " + cap + ")";
     }
 
     private static void mmlongbench(Map<String, Object> j, List<EvalRow> scored, Bootstrap bootstrap) {

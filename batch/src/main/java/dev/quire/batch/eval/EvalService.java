@@ -55,6 +55,92 @@ public class EvalService {
         QuarkusTransaction.requiringNew().run(() -> EvalRun.<EvalRun>findById(runId).extractJobIds = new ArrayList<>(jobIds));
     }
 
+    /** Adds an extraction job to a run as soon as it is submitted (a run killed later still finds it on resume). */
+    public void addJob(long runId, long jobId) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            EvalRun r = EvalRun.findById(runId);
+            List<Long> ids = new ArrayList<>(r.extractJobIds);
+            if (!ids.contains(jobId)) {
+                ids.add(jobId);
+            }
+            r.extractJobIds = ids;
+        });
+    }
+
+    /** The run's extraction jobs by name. */
+    public Map<String, Long> jobsByName(long runId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Map<String, Long> out = new HashMap<>();
+            for (Long id : EvalRun.<EvalRun>findById(runId).extractJobIds) {
+                dev.quire.storage.extract.ExtractJob j = dev.quire.storage.extract.ExtractJob.findById(id);
+                if (j != null) {
+                    out.put(j.name, j.id);
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Item keys already stored for a run. */
+    public java.util.Set<String> storedKeys(long runId) {
+        return new java.util.HashSet<>(QuarkusTransaction.requiringNew().call(() -> EvalItem.getEntityManager()
+                .createQuery("select i.itemKey from EvalItem i where i.runId = ?1", String.class)
+                .setParameter(1, runId).getResultList()));
+    }
+
+    /** Marks a run FAILED (the reason is logged and printed by the command); {@code --resume} continues it. */
+    public void fail(long runId, String reason) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            EvalRun r = EvalRun.findById(runId);
+            org.jboss.logging.Logger.getLogger(EvalService.class).warnf("evaluation run %d failed: %s", runId, reason);
+            if (r != null && !EvalRun.COMPLETED.equals(r.status)) {
+                r.status = EvalRun.FAILED;
+                r.finishedAt = OffsetDateTime.now();
+            }
+        });
+    }
+
+    /**
+     * The run to resume, checked against what the command was given: same benchmark and source file, not completed.
+     * Its stored settings are the ones the continuation uses.
+     */
+    public EvalRun resumable(long runId, String benchmark, Path source) {
+        EvalRun r = run(runId);
+        if (!r.benchmark.equals(benchmark)) {
+            throw new IllegalArgumentException("run " + runId + " is a " + r.benchmark + " run, not " + benchmark);
+        }
+        if (!r.source.equals(source.toString())) {
+            throw new IllegalArgumentException("run " + runId + " was made from " + r.source + ", not " + source);
+        }
+        if (EvalRun.COMPLETED.equals(r.status)) {
+            throw new IllegalArgumentException("run " + runId + " is already complete (quire eval report " + runId + ")");
+        }
+        if (r.extractJobIds.isEmpty() && r.engine != null && r.engine.equals("predictions-file")) {
+            throw new IllegalArgumentException("run " + runId + " scored a predictions file; score it again instead");
+        }
+        return r;
+    }
+
+    /** Marks a resumed run RUNNING again. */
+    public void reopen(long runId) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            EvalRun r = EvalRun.findById(runId);
+            r.status = EvalRun.RUNNING;
+            r.finishedAt = null;
+        });
+    }
+
+    /** A run's stored settings as a map. */
+    public Map<String, Object> settings(long runId) {
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = JSON.readValue(run(runId).settings, Map.class);
+            return m;
+        } catch (IOException e) {
+            throw new IllegalStateException("run " + runId + ": stored settings cannot be read: " + e.getMessage(), e);
+        }
+    }
+
     /** Stores items (idempotent per run and key: an item already stored is left as it is). */
     public void store(long runId, List<EvalItem> items) {
         QuarkusTransaction.requiringNew().run(() -> {

@@ -51,7 +51,11 @@ final class ReportPages {
         s.append("- benchmark: ").append(j.get("benchmark")).append(", source: `").append(j.get("source")).append("`\n");
         s.append("- model: ").append(model.get("name")).append(" (engine ").append(model.get("engine"))
                 .append(", device ").append(model.get("device")).append(", checkpoint ").append(model.get("checkpoint")).append(")\n");
-        s.append("- settings: `").append(json(j.get("settings"))).append("`\n\n");
+        s.append("- settings: `").append(json(j.get("settings"))).append("`\n");
+        if (j.containsKey("page_cap")) {
+            s.append("- ").append(j.get("page_cap")).append('\n');
+        }
+        s.append('\n');
         boolean mmlb = "mmlongbench".equals(j.get("benchmark"));
         s.append("| metric | value (%) [95% CI] |\n|---|---|\n");
         if (mmlb) {
@@ -101,6 +105,9 @@ final class ReportPages {
         s.append("<p>").append(esc(String.valueOf(j.get("benchmark")))).append(" · model <b>").append(esc(String.valueOf(model.get("name"))))
                 .append("</b> (").append(esc(String.valueOf(model.get("engine")))).append(", ").append(esc(String.valueOf(model.get("device"))))
                 .append(") · settings <code>").append(esc(json(j.get("settings")))).append("</code></p>");
+        if (j.containsKey("page_cap")) {
+            s.append("<p id=\"page-cap\">").append(esc(String.valueOf(j.get("page_cap")))).append("</p>");
+        }
         if (mmlb) {
             s.append("<p><span class=\"big\" id=\"accuracy\">").append(ci(j.get("accuracy"))).append("</span> accuracy (%) [95% CI] &nbsp; ")
                     .append("<span class=\"big\" id=\"f1\">").append(ci(j.get("f1"))).append("</span> F1</p>");

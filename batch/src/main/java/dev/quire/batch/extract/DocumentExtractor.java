@@ -172,7 +172,7 @@ public class DocumentExtractor {
         PlanService.DocumentPages pages;
         List<Demonstration> demos;
         try {
-            pages = plans.pages(claim.documentId());
+            pages = plans.pages(claim.documentId(), qs.pageSelection());
             demos = demonstrations(qs);
         } catch (PlanException | UncheckedIOException e) {
             // The document (or the set's demonstrations) cannot be used: every question records why.

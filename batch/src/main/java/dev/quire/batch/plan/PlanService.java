@@ -103,6 +103,60 @@ public class PlanService {
         return pageInfos(doc);
     }
 
+    /**
+     * The pages of a READY or PARTIAL document as a job with {@code selection} sees them: pages past the page cap
+     * become unavailable with the reason (the plan lists them as skipped), and with a DPI every other page is the
+     * render at that DPI ({@code page_render}, made on first use), never the native-resolution image of ingest.
+     * Text, words and passage embeddings are the page's own.
+     */
+    public DocumentPages pages(long documentId, PageSelection selection) {
+        DocumentPages all = pages(documentId);
+        if (selection == null || selection.isDefault()) {
+            return all;
+        }
+        List<Integer> wanted = new ArrayList<>();
+        for (PageInfo p : all.pages()) {
+            if (p.unavailable() == null && (selection.maxPages() == null || p.number() <= selection.maxPages())) {
+                wanted.add(p.number());
+            }
+        }
+        Map<Integer, dev.quire.storage.document.PageRender> renders = selection.dpi() == null ? Map.of()
+                : renders().renders(all.document(), selection.dpi(), wanted);
+        List<PageInfo> out = new ArrayList<>();
+        Map<Integer, String> images = new HashMap<>();
+        for (PageInfo p : all.pages()) {
+            if (selection.maxPages() != null && p.number() > selection.maxPages()) {
+                out.add(PageInfo.missing(p.number(), selection.beyondCap()));
+            } else if (p.unavailable() != null || selection.dpi() == null) {
+                out.add(p);
+                if (p.unavailable() == null) {
+                    images.put(p.number(), all.images().get(p.number()));
+                }
+            } else {
+                var r = renders.get(p.number());
+                if (r == null || r.imageSha256 == null) {
+                    out.add(PageInfo.missing(p.number(), r == null ? "page " + p.number() + " has no render at "
+                            + selection.dpi() + " dpi" : r.error));
+                    continue;
+                }
+                InkBox ink = r.inkX == null ? null : new InkBox(r.inkX, r.inkY, r.inkWidth, r.inkHeight);
+                out.add(new PageInfo(p.number(), r.widthPx, r.heightPx, ink, ink == null, p.text(), p.passages(), null));
+                images.put(p.number(), r.imageSha256);
+            }
+        }
+        return new DocumentPages(all.document(), out, Map.copyOf(images));
+    }
+
+    private PageRenders renders;
+
+    private synchronized PageRenders renders() {
+        if (renders == null) {
+            renders = new PageRenders(blobs, config.render().pageTimeout().orElse(
+                    dev.quire.layout.render.RenderSettings.DEFAULT_PAGE_TIMEOUT));
+        }
+        return renders;
+    }
+
     /** Plans a question over loaded pages with the given model's token costs and stores the plan. */
     public Planned plan(DocumentPages pages, String question, List<Demonstration> demos, PlanSettings settings,
                         TokenCosts costs, String model) {

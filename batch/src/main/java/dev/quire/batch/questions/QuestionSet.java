@@ -36,6 +36,8 @@ import java.util.stream.Collectors;
  * plan:                              # optional: overrides quire.plan.* for this job
  *   context_tokens: 8192
  *   answer_tokens: 64
+ *   render_dpi: 144                   # render PDF pages at this DPI for this job (default: the native images)
+ *   max_pages: 120                    # use only the first N pages (the rest are skipped, with the reason)
  * demonstrations:
  *   - image: examples/invoice-1.png   # relative to this file
  *     question: What is the total?
@@ -69,7 +71,16 @@ public record QuestionSet(String name, List<Question> questions, List<Field> fie
      * Planning parameters the job uses instead of {@code quire.plan.*} (each optional), so every worker plans the
      * job's prompts alike.
      */
-    public record Planning(String strategy, Integer contextTokens, Integer answerTokens, Integer thumbnailTokens) {
+    public record Planning(String strategy, Integer contextTokens, Integer answerTokens, Integer thumbnailTokens,
+                           Double renderDpi, Integer maxPages) {
+        @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.PROPERTIES)
+        public Planning {
+        }
+
+        public Planning(String strategy, Integer contextTokens, Integer answerTokens, Integer thumbnailTokens) {
+            this(strategy, contextTokens, answerTokens, thumbnailTokens, null, null);
+        }
+
         public PlanSettings over(PlanSettings s) {
             PlanSettings out = s;
             if (strategy != null) {
@@ -92,6 +103,12 @@ public record QuestionSet(String name, List<Question> questions, List<Field> fie
     public PlanSettings settings(PlanSettings base) {
         PlanSettings out = plan == null ? base : plan.over(base);
         return system == null ? out : out.withSystem(system);
+    }
+
+    /** Which pages the job shows and at what resolution ({@code plan.render_dpi}, {@code plan.max_pages}). */
+    public dev.quire.batch.plan.PageSelection pageSelection() {
+        return plan == null ? dev.quire.batch.plan.PageSelection.ALL_NATIVE
+                : new dev.quire.batch.plan.PageSelection(plan.renderDpi(), plan.maxPages());
     }
 
     /** One thing asked of a document: the answer's key, the question sent, and the field type (null for questions). */
@@ -169,6 +186,7 @@ public record QuestionSet(String name, List<Question> questions, List<Field> fie
         if (plan != null) {
             try {
                 plan.over(dev.quire.layout.plan.PlanSettings.defaults());
+                pageSelection();
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(source + ": plan: " + e.getMessage(), e);
             }

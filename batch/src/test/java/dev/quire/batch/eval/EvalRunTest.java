@@ -3,6 +3,7 @@ package dev.quire.batch.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,6 +42,8 @@ class EvalRunTest {
     IngestService ingest;
     @Inject
     ExtractService extract;
+    @Inject
+    dev.quire.batch.plan.PlanService planService;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -146,13 +149,7 @@ class EvalRunTest {
         Path dir = Files.createTempDirectory("quire-eval-e2e");
         SyntheticBenchmark.Written w = SyntheticBenchmark.write(dir, 1, 3, 11);
         MmlbSamples.Loaded loaded = MmlbSamples.read(w.samples(), w.docs());
-        modelRun.use(files -> IngestRuns.runToEnd(ingest, files).runId(), jobs -> {
-            boolean ok = true;
-            for (long j : jobs) {
-                ok &= extract.await(extract.start(j), null) == BatchStatus.COMPLETED;
-            }
-            return ok;
-        });
+        useJobsToEnd();
         for (boolean twoStep : new boolean[] {true, false}) {
             long run = modelRun.mmlongbench(loaded, Map.of("mode", twoStep ? "two-step" : "direct", "dpi", 144,
                     "max_pages", 120), twoStep);
@@ -176,5 +173,143 @@ class EvalRunTest {
             List<Path> files = r.write(dir.resolve("reports"));
             assertTrue(Files.readString(files.get(2)).contains("DEMO MODEL"));
         }
+    }
+
+    /** Runs every job to its end in this process, as the CLI does (without the progress bar). */
+    private void useJobsToEnd() {
+        modelRun.use(files -> IngestRuns.runToEnd(ingest, files).runId(), (jobs, completed) -> {
+            boolean ok = true;
+            for (long j : jobs) {
+                boolean done = extract.await(extract.start(j), null) == BatchStatus.COMPLETED;
+                if (done) {
+                    completed.accept(j);
+                }
+                ok &= done;
+            }
+            return ok;
+        });
+    }
+
+    /**
+     * The protocol's page settings are applied in a model run: with a cap of 2 pages on 4-page documents, no plan of
+     * the run shows page 3 or 4 (they are skipped with the reason), the pages shown are the 144-dpi renders, and the
+     * report says what the cap left out.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void modelRunShowsOnlyTheCappedPagesRenderedAtTheRunsDpi() throws Exception {
+        Path dir = Files.createTempDirectory("quire-eval-cap");
+        SyntheticBenchmark.Written w = SyntheticBenchmark.write(dir, 1, 4, 5);
+        MmlbSamples.Loaded all = MmlbSamples.read(w.samples(), w.docs());
+        List<MmlbSamples.Sample> present = all.samples().stream().filter(s -> s.docId().endsWith("01.pdf")).limit(3).toList();
+        MmlbSamples.Loaded loaded = new MmlbSamples.Loaded(all.file(), present, List.of(), all.docs());
+        useJobsToEnd();
+        long run = modelRun.mmlongbench(loaded, Map.of("mode", "direct", "dpi", 144, "max_pages", 2), false);
+        EvalRun stored = evals.run(run);
+        assertEquals(EvalRun.COMPLETED, stored.status);
+        List<dev.quire.storage.plan.PromptPlanRecord> plans = QuarkusTransaction.requiringNew().call(() -> {
+            List<Long> docs = dev.quire.storage.extract.Answer.<dev.quire.storage.extract.Answer>list("jobId in ?1",
+                    stored.extractJobIds).stream().map(a -> a.planId).filter(java.util.Objects::nonNull).toList();
+            return dev.quire.storage.plan.PromptPlanRecord.<dev.quire.storage.plan.PromptPlanRecord>list("id in ?1", docs);
+        });
+        assertEquals(present.size(), plans.size(), "one plan per question");
+        for (var rec : plans) {
+            dev.quire.layout.plan.PromptPlan plan = planService.read(rec);
+            assertTrue(plan.skipped().contains(new dev.quire.layout.plan.PromptPlan.Skipped(3,
+                    "beyond the page cap: only the first 2 pages are used")), plan.skipped().toString());
+            assertTrue(plan.skipped().stream().anyMatch(sk -> sk.page() == 4));
+            for (var p : plan.prompts()) {
+                for (var i : p.items()) {
+                    if (i.kind() == dev.quire.layout.plan.PromptPlan.Kind.PAGE) {
+                        assertTrue(i.page() <= 2, "page " + i.page() + " shown past the cap");
+                    }
+                }
+            }
+        }
+        long docId = QuarkusTransaction.requiringNew().call(() -> dev.quire.storage.extract.Answer
+                .<dev.quire.storage.extract.Answer>list("jobId in ?1", stored.extractJobIds).getFirst().documentId);
+        List<dev.quire.storage.document.PageRender> renders = QuarkusTransaction.requiringNew().call(() ->
+                dev.quire.storage.document.PageRender.of(docId, 144f));
+        assertEquals(2, renders.size(), "pages 1 and 2 rendered at 144 dpi, pages past the cap not at all");
+        for (var r : renders) {
+            assertEquals(1224, r.widthPx);
+            assertEquals(1584, r.heightPx);
+        }
+        EvalReport r = evals.report(run);
+        assertEquals(1L, r.counts().get("documents_over_page_cap"));
+        assertEquals((long) present.size(), r.counts().get("questions_on_capped_documents"));
+        assertTrue(String.valueOf(r.json().get("page_cap")).startsWith("page cap 2: 1 document has more than 2 pages: "
+                + "only their first 2 pages were in the prompts"), String.valueOf(r.json().get("page_cap")));
+        assertTrue(ReportPages.markdown(r).contains("page cap 2: 1 document has more than 2 pages"));
+    }
+
+    /**
+     * A run killed after its first document's job resumes where it stopped: the scored items of that document are
+     * kept as they were (same rows, its job is not run again, no answer is asked twice), the second document's job
+     * runs, and the report at the end covers every question.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void aKilledRunResumesWithoutRedoingScoredItems() throws Exception {
+        Path dir = Files.createTempDirectory("quire-eval-resume");
+        SyntheticBenchmark.Written w = SyntheticBenchmark.write(dir, 2, 3, 17);
+        MmlbSamples.Loaded all = MmlbSamples.read(w.samples(), w.docs());
+        List<MmlbSamples.Sample> some = new ArrayList<>();
+        for (String doc : List.of("synthetic-report-01.pdf", "synthetic-report-02.pdf")) {
+            all.samples().stream().filter(s -> s.docId().equals(doc)).limit(2).forEach(some::add);
+        }
+        MmlbSamples.Loaded loaded = new MmlbSamples.Loaded(all.file(), some, List.of(), all.docs());
+        Map<String, Object> settings = Map.of("mode", "direct", "dpi", "native", "max_pages", 120);
+        List<Long> ranFirst = new ArrayList<>();
+        modelRun.use(files -> IngestRuns.runToEnd(ingest, files).runId(), (jobs, completed) -> {
+            long first = jobs.getFirst();
+            ranFirst.add(first);
+            assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(first), null));
+            completed.accept(first);
+            throw new InterruptedException("killed after the first document's job"); // the process dies here
+        });
+        assertThrows(InterruptedException.class, () -> modelRun.mmlongbench(loaded, settings, false));
+        EvalRun failed = QuarkusTransaction.requiringNew().call(() -> EvalRun.<EvalRun>find("order by id desc").firstResult());
+        long run = failed.id;
+        assertEquals(EvalRun.FAILED, failed.status);
+        assertEquals(2, failed.extractJobIds.size(), "both jobs were submitted and recorded before the kill");
+        Map<String, Long> before = itemIds(run);
+        assertEquals(2, before.size(), "the first document's two questions were scored before the kill");
+        long answersOfFirst = answers(ranFirst.getFirst());
+
+        List<Long> ranOnResume = new ArrayList<>();
+        modelRun.use(files -> IngestRuns.runToEnd(ingest, files).runId(), (jobs, completed) -> {
+            ranOnResume.addAll(jobs);
+            for (long j : jobs) {
+                assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(j), null));
+                completed.accept(j);
+            }
+            return true;
+        });
+        assertEquals(run, modelRun.mmlongbench(loaded, evals.settings(run), false, run));
+        assertFalse(ranOnResume.contains(ranFirst.getFirst()), "the finished document's job is not run again");
+        assertEquals(List.of(failed.extractJobIds.get(1)), ranOnResume, "the second document's recorded job continues");
+        assertEquals(answersOfFirst, answers(ranFirst.getFirst()), "no question of the first document asked again");
+        assertEquals(2, answers(failed.extractJobIds.get(1)));
+        Map<String, Long> after = itemIds(run);
+        assertEquals(4, after.size());
+        before.forEach((k, id) -> assertEquals(id, after.get(k), "item " + k + " kept as scored before the kill"));
+        EvalRun done = evals.run(run);
+        assertEquals(EvalRun.COMPLETED, done.status);
+        EvalReport r = evals.report(run);
+        assertEquals(4, r.scored(), "the report covers every question");
+        assertEquals(4, ((Number) r.counts().get("questions")).intValue());
+        assertEquals(0L, r.counts().get("no_prediction"));
+        // a completed run is not resumed
+        assertThrows(IllegalArgumentException.class, () -> evals.resumable(run, "mmlongbench", loaded.file()));
+    }
+
+    private static Map<String, Long> itemIds(long run) {
+        return QuarkusTransaction.requiringNew().call(() -> EvalItem.<EvalItem>list("runId", run).stream()
+                .collect(java.util.stream.Collectors.toMap(i -> i.itemKey, i -> i.id)));
+    }
+
+    private static long answers(long job) {
+        return QuarkusTransaction.requiringNew().call(() -> dev.quire.storage.extract.Answer.count("jobId", job));
     }
 }
