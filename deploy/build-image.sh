@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Quire's container image to a tarball under batch/target/image/, without a Docker daemon or a registry:
 #   deploy/build-image.sh           quire:0.1.0       (CPU)
-#   deploy/build-image.sh --gpu     quire:0.1.0-cuda  (the -Pgpu build: libtorch's CUDA natives)
+#   deploy/build-image.sh --gpu     quire:0.1.0-cuda  (the -Pgpu build: libtorch's CUDA natives and the CUDA runtime
+#                                   jars; stops with exit 3 while Maven Central lacks cuBLAS/cuDNN/cuSOLVER/cuSPARSE)
 # 1. the application is packaged (./mvnw -pl batch -am package, with -Pgpu for --gpu) unless it already is;
 # 2. the base image is made once and cached under deploy/target/base/: a minimal Debian 12 root filesystem
 #    (debootstrap from Debian's packages, with the fonts PDFBox substitutes and CA certificates), a Java 25 runtime
@@ -20,13 +21,44 @@ prop() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" batch/pom.xml | head -n 1; }
 if $gpu; then image=$(prop quire.image.cuda); profile=(-Pgpu); else image=$(prop quire.image); profile=(); fi
 out="batch/target/image/${image/:/-}.tar"
 
-# 1. the application (a --gpu build repackages with the CUDA natives; its marker tells which build is there)
-marker=batch/target/quarkus-app/.quire-build
+# 1. the application. Which build is packaged is read from what is there (libtorch's gpu natives or not, and for the
+#    the CUDA runtime jars of vlm-core's gpu profile), not from a marker that a later plain `./mvnw package` would leave stale.
+packaged() {
+  local lib=batch/target/quarkus-app/lib/main
+  [[ -f batch/target/quarkus-app/quarkus-run.jar ]] || { echo none; return; }
+  if compgen -G "$lib/org.bytedeco.pytorch-*-linux-x86_64-gpu.jar" >/dev/null; then
+    if compgen -G "$lib/org.bytedeco.cuda-redist-*-linux-x86_64.jar" >/dev/null; then echo gpu; else echo gpu-without-cuda; fi
+  else
+    echo cpu
+  fi
+}
 want=$($gpu && echo gpu || echo cpu)
-if [[ ! -f batch/target/quarkus-app/quarkus-run.jar || "$(cat "$marker" 2>/dev/null)" != "$want" ]]; then
-  echo "build-image: packaging the application ($want)…"
+if [[ "$(packaged)" != "$want" ]]; then
+  echo "build-image: packaging the application ($want; packaged now: $(packaged))…"
   ./mvnw -B -q -pl batch -am package -DskipTests "${profile[@]}"
-  echo "$want" > "$marker"
+  [[ "$(packaged)" == "$want" ]] || { echo "build-image: the $want build did not come out ($(packaged)): batch/target/quarkus-app/lib/main" >&2; exit 1; }
+fi
+
+# The CUDA image must carry every CUDA library libtorch_cuda.so links against (the node's container toolkit mounts
+# only the driver). Maven Central serves JavaCPP's cuda-redist jar (cudart, cuFFT, cuRAND, nvrtc, nvJitLink, …) but
+# not the cuda-redist-cublas/-cudnn/-cusolver/-cusparse jars that hold the rest, so such an image would load no CUDA
+# at all and silently run on the CPU. Refuse instead of building it (see k8s/README.md, "The image").
+if $gpu; then
+  missing=()
+  for l in libcublas.so.12 libcublasLt.so.12 libcudnn.so.9 libcusparse.so.12 libcusolver.so.11 libcudart.so.12; do
+    found=false
+    for j in batch/target/quarkus-app/lib/main/org.bytedeco.cuda-redist*-linux-x86_64.jar; do
+      [[ -f "$j" ]] && unzip -l "$j" "org/bytedeco/cuda/linux-x86_64/$l" >/dev/null 2>&1 && { found=true; break; }
+    done
+    $found || missing+=("$l")
+  done
+  if (( ${#missing[@]} )); then
+    echo "build-image: the CUDA image would lack ${missing[*]} (libtorch_cuda.so needs them; the packaged -Pgpu" >&2
+    echo "  application has only the cuda-redist jars that Maven Central serves: cuBLAS, cuDNN, cuSOLVER and cuSPARSE" >&2
+    echo "  come in org.bytedeco:cuda-redist-{cublas,cudnn,cusolver,cusparse}:\$cuda.version:linux-x86_64, which it does" >&2
+    echo "  not serve). Not building $image: it would run on the CPU only." >&2
+    exit 3
+  fi
 fi
 
 # 2. the base image
