@@ -147,6 +147,26 @@ public interface QuireConfig {
             return prefillChunk().orElse(GenerationOptions.DEFAULT_PREFILL_CHUNK);
         }
 
+        /**
+         * Memory for encoded page images the embedded engine keeps across requests (LRU, keyed by the exact image
+         * sent: stored page SHA-256 + crop + size); 0 turns the vision cache off.
+         */
+        @WithDefault("512M")
+        io.quarkus.runtime.configuration.MemorySize visionCacheBytes();
+
+        /**
+         * Memory for prefilled prompt prefixes (everything up to a prompt's last image: system turn, demonstrations,
+         * page images) the embedded engine keeps so a document's further questions continue from a copy instead of
+         * prefilling again (LRU); a prefix larger than this is not kept. 0 turns the prefix cache off.
+         */
+        @WithDefault("1G")
+        io.quarkus.runtime.configuration.MemorySize prefixCacheBytes();
+
+        /** The cache budgets for the embedded engine. */
+        default dev.quire.vlm.engine.CacheBudgets cacheBudgets() {
+            return new dev.quire.vlm.engine.CacheBudgets(visionCacheBytes().asLongValue(), prefixCacheBytes().asLongValue());
+        }
+
         /** embedded (the in-process model) | openai-compatible (a vLLM/SGLang server at {@link #endpoint}). */
         @WithDefault("embedded")
         String engine();
