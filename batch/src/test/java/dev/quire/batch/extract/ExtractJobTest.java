@@ -102,6 +102,29 @@ class ExtractJobTest {
             assertTrue(plan.peakTokens <= 3000);
         }
 
+        // What the engine reused: a document's first question encodes its pages and prefills the shared prefix;
+        // its later questions continue from that prefix (no page encoded, only the question prefilled).
+        for (long doc : docs) {
+            if (doc == blankDoc) {
+                continue;
+            }
+            List<Answer> asked = answers.stream().filter(a -> a.documentId == doc)
+                    .sorted(java.util.Comparator.comparing((Answer a) -> a.id)).toList();
+            assertTrue(asked.getFirst().visionCacheMisses > 0, "first question encodes the pages");
+            assertEquals(0, asked.getFirst().prefixCacheHits);
+            for (Answer later : asked.subList(1, asked.size())) {
+                assertEquals(later.calls, later.prefixCacheHits, later.questionKey + " continues from the prefix");
+                assertEquals(0, later.visionCacheMisses);
+                assertTrue(later.prefixCacheTokens > 0 && later.prefixCacheTokens < later.promptTokens);
+            }
+        }
+        ExtractService.Reuse reuse = p.reuse();
+        assertEquals(answers.stream().mapToLong(a -> a.calls == null ? 0 : a.calls).sum(), reuse.calls());
+        assertEquals(answers.stream().mapToLong(a -> a.prefixCacheHits == null ? 0 : a.prefixCacheHits).sum(),
+                reuse.prefixCacheHits());
+        assertEquals(9, reuse.prefixCacheHits(), "three later questions on each of three documents");
+        assertTrue(reuse.describe().contains("prefix cache 9 of 12 calls"), reuse.describe());
+
         // Running the finished job again claims nothing and adds nothing.
         assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(job), null));
         assertEquals(16L, QuarkusTransaction.requiringNew().call(() -> Answer.count("jobId", job)));
@@ -110,6 +133,12 @@ class ExtractJobTest {
         long again = extract.submit(QuestionSet.single("What is the title?"), selection);
         assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(again), null));
         assertEquals(4L, QuarkusTransaction.requiringNew().call(() -> Answer.count("jobId", again)));
+        for (Answer later : QuarkusTransaction.requiringNew().call(() -> Answer.<Answer>list("jobId", again))) {
+            if (later.documentId != blankDoc) {
+                assertEquals(1, later.prefixCacheHits, "a new job over the same pages reuses their prefilled prefix");
+                assertEquals(0, later.visionCacheMisses);
+            }
+        }
         assertEquals("COMPLETED", QuarkusTransaction.requiringNew().call(() -> ExtractJob.<ExtractJob>findById(again)).status);
 
         // A forced map-reduce plan with a demonstration: chunk calls, then the reduce call; the example is in every prompt.
