@@ -55,7 +55,7 @@ class PromptReuseTest {
                     : PromptPart.image(pages[i]));
         }
         parts.add(PromptPart.text("\nQuestion: " + question + "\nAnswer from the pages above."));
-        return new GenerateRequest(null, parts, GenerationOptions.greedy(6).withLogprobs(false, true).withPrefillChunk(64));
+        return new GenerateRequest(null, parts, GenerationOptions.greedy(3).withLogprobs(false, true).withPrefillChunk(64));
     }
 
     static double maxDiff(float[] a, float[] b) {
@@ -151,14 +151,14 @@ class PromptReuseTest {
                 dev.quire.vlm.checkpoint.WeightDigests.uncached(), new CacheBudgets(1024, 1024));
              EmbeddedEngine off = new EmbeddedEngine(f32, "cpu", "float32",
                      dev.quire.vlm.checkpoint.WeightDigests.uncached(), CacheBudgets.OFF)) {
-            for (String q : QUESTIONS) {
+            for (String q : List.of(QUESTIONS).subList(0, 2)) {
                 GenerateResult r = tiny.generate(ask(q, true, P1, P2));
                 assertEquals(0, r.timings().prefixCacheTokens());
                 assertEquals(2, r.timings().visionCacheMisses(), "encodings larger than the budget are not kept");
                 assertTrue(maxDiff(off.generate(ask(q, true, P1, P2)).firstLogits(), r.firstLogits()) <= TOLERANCE);
             }
             CacheBudgets.Stats s = tiny.cacheStats();
-            assertEquals(QUESTIONS.length, s.prefixDropped());
+            assertEquals(2, s.prefixDropped());
             assertEquals(0, s.prefixEntries());
             assertEquals(0, s.prefixBytes());
             assertEquals(0, s.visionEntries());
