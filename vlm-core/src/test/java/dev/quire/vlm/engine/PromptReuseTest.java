@@ -26,10 +26,23 @@ class PromptReuseTest {
     static Path tmp;
     static Path f32;
 
+    /** The same model with both caches off: every prompt from scratch (the reference). */
+    static EmbeddedEngine off;
+
     @BeforeAll
     static void checkpoint() throws Exception {
         f32 = tmp.resolve("f32");
         DemoCheckpoint.write(f32, DemoCheckpoint.DEMO.withDtype(DType.F32), false);
+        off = engine(CacheBudgets.OFF);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void close() {
+        off.close();
+    }
+
+    static EmbeddedEngine engine(CacheBudgets budgets) {
+        return new EmbeddedEngine(f32, "cpu", "float32", dev.quire.vlm.checkpoint.WeightDigests.uncached(), budgets);
     }
 
     static BufferedImage page(int n, int w, int h) {
@@ -55,7 +68,7 @@ class PromptReuseTest {
                     : PromptPart.image(pages[i]));
         }
         parts.add(PromptPart.text("\nQuestion: " + question + "\nAnswer from the pages above."));
-        return new GenerateRequest(null, parts, GenerationOptions.greedy(3).withLogprobs(false, true).withPrefillChunk(64));
+        return new GenerateRequest(null, parts, GenerationOptions.greedy(3).withLogprobs(false, true).withPrefillChunk(160));
     }
 
     static double maxDiff(float[] a, float[] b) {
@@ -74,15 +87,14 @@ class PromptReuseTest {
     @Test
     void questionsContinuedFromASharedPrefixHaveTheLogitsOfTheFullPromptFromScratch() {
         List<GenerateResult> scratch = new ArrayList<>();
-        try (EmbeddedEngine off = new EmbeddedEngine(f32, "cpu", "float32",
-                dev.quire.vlm.checkpoint.WeightDigests.uncached(), CacheBudgets.OFF)) {
-            for (String q : QUESTIONS) {
-                scratch.add(off.generate(ask(q, true, P1, P2)));
-            }
-            assertEquals(new CacheBudgets.Stats(0, 2L * QUESTIONS.length, 0, 0, 0, 0, 0, 0, 0), off.cacheStats());
+        long missesBefore = off.cacheStats().visionMisses();
+        for (String q : QUESTIONS) {
+            scratch.add(off.generate(ask(q, true, P1, P2)));
         }
-        try (EmbeddedEngine on = new EmbeddedEngine(f32, "cpu", "float32",
-                dev.quire.vlm.checkpoint.WeightDigests.uncached(), CacheBudgets.DEFAULT)) {
+        CacheBudgets.Stats offStats = off.cacheStats();
+        assertEquals(2L * QUESTIONS.length, offStats.visionMisses() - missesBefore, "caches off: every image encoded");
+        assertEquals(0, offStats.visionHits() + offStats.prefixHits() + offStats.visionEntries() + offStats.prefixEntries());
+        try (EmbeddedEngine on = engine(CacheBudgets.DEFAULT)) {
             for (int i = 0; i < QUESTIONS.length; i++) {
                 GenerateResult r = on.generate(ask(QUESTIONS[i], true, P1, P2));
                 double d = maxDiff(scratch.get(i).firstLogits(), r.firstLogits());
@@ -114,10 +126,7 @@ class PromptReuseTest {
     void eachExactImageIsEncodedOnceAndCachedEncodingsGiveTheSameLogits() {
         CacheBudgets visionOnly = new CacheBudgets(CacheBudgets.DEFAULT_VISION_BYTES, 0);
         BufferedImage p3 = page(3, 150, 150);
-        try (EmbeddedEngine off = new EmbeddedEngine(f32, "cpu", "float32",
-                dev.quire.vlm.checkpoint.WeightDigests.uncached(), CacheBudgets.OFF);
-             EmbeddedEngine on = new EmbeddedEngine(f32, "cpu", "float32",
-                     dev.quire.vlm.checkpoint.WeightDigests.uncached(), visionOnly)) {
+        try (EmbeddedEngine on = engine(visionOnly)) {
             GenerateResult first = on.generate(ask(QUESTIONS[0], true, P1, P2));
             assertEquals(2, first.timings().visionCacheMisses());
             // The second question, and a prompt that adds a page: the known pages come from the cache.
@@ -147,10 +156,7 @@ class PromptReuseTest {
 
     @Test
     void aPrefixLargerThanItsBudgetIsDroppedAndTheAnswerIsTheSame() {
-        try (EmbeddedEngine tiny = new EmbeddedEngine(f32, "cpu", "float32",
-                dev.quire.vlm.checkpoint.WeightDigests.uncached(), new CacheBudgets(1024, 1024));
-             EmbeddedEngine off = new EmbeddedEngine(f32, "cpu", "float32",
-                     dev.quire.vlm.checkpoint.WeightDigests.uncached(), CacheBudgets.OFF)) {
+        try (EmbeddedEngine tiny = engine(new CacheBudgets(1024, 1024))) {
             for (String q : List.of(QUESTIONS).subList(0, 2)) {
                 GenerateResult r = tiny.generate(ask(q, true, P1, P2));
                 assertEquals(0, r.timings().prefixCacheTokens());
@@ -168,15 +174,13 @@ class PromptReuseTest {
     @Test
     void aBudgetForOnePrefixKeepsTheMostRecentDocument() {
         long onePrefix;
-        try (EmbeddedEngine probe = new EmbeddedEngine(f32, "cpu", "float32",
-                dev.quire.vlm.checkpoint.WeightDigests.uncached(), new CacheBudgets(0, CacheBudgets.DEFAULT_PREFIX_BYTES))) {
+        try (EmbeddedEngine probe = engine(new CacheBudgets(0, CacheBudgets.DEFAULT_PREFIX_BYTES))) {
             probe.generate(ask(QUESTIONS[0], true, P1, P2));
             onePrefix = probe.cacheStats().prefixBytes();
             assertTrue(onePrefix > 0);
         }
         BufferedImage other = page(5, 200, 260);
-        try (EmbeddedEngine e = new EmbeddedEngine(f32, "cpu", "float32",
-                dev.quire.vlm.checkpoint.WeightDigests.uncached(), new CacheBudgets(0, onePrefix + onePrefix / 2))) {
+        try (EmbeddedEngine e = engine(new CacheBudgets(0, onePrefix + onePrefix / 2))) {
             e.generate(ask(QUESTIONS[0], true, P1, P2));
             e.generate(ask(QUESTIONS[0], true, other, P2)); // evicts the first document's prefix
             assertEquals(1, e.cacheStats().prefixEntries());
