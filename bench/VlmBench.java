@@ -56,7 +56,9 @@ public class VlmBench {
         String[] precisions = (args.length > 1 ? args[1] : "float32,bfloat16").split(",");
         double anchor = 0;
         for (String precision : precisions) {
-            try (EmbeddedEngine engine = new EmbeddedEngine(dir, "auto", precision)) {
+            // Caches off: every measured call encodes and prefills from scratch (the same prompt would hit them).
+            try (EmbeddedEngine engine = new EmbeddedEngine(dir, "auto", precision,
+                    dev.quire.vlm.checkpoint.WeightDigests.uncached(), dev.quire.vlm.engine.CacheBudgets.OFF)) {
                 System.out.println("== precision " + engine.precision().id() + " (" + engine.precision().reason() + ")");
                 System.out.println("device: " + engine.deviceReason());
                 List<PromptPart> warmParts = side > 0 ? List.of(PromptPart.image(page), PromptPart.text("warm up"))

@@ -147,6 +147,27 @@ public interface QuireConfig {
             return prefillChunk().orElse(GenerationOptions.DEFAULT_PREFILL_CHUNK);
         }
 
+        /**
+         * Memory for encoded page images the embedded engine keeps across requests (LRU, keyed by the exact image
+         * sent: stored page SHA-256 + crop + size); 0 turns the vision cache off. Default: the engine's (512M).
+         */
+        Optional<io.quarkus.runtime.configuration.MemorySize> visionCacheBytes();
+
+        /**
+         * Memory for prefilled prompt prefixes (everything up to a prompt's last image: system turn, demonstrations,
+         * page images) the embedded engine keeps so a document's further questions continue from a copy instead of
+         * prefilling again (LRU); a prefix larger than this is not kept. 0 turns the prefix cache off. Default: the
+         * engine's (1G).
+         */
+        Optional<io.quarkus.runtime.configuration.MemorySize> prefixCacheBytes();
+
+        /** The cache budgets for the embedded engine (unset: the engine's defaults). */
+        default dev.quire.vlm.engine.CacheBudgets cacheBudgets() {
+            return new dev.quire.vlm.engine.CacheBudgets(
+                    visionCacheBytes().map(m -> m.asLongValue()).orElse(dev.quire.vlm.engine.CacheBudgets.DEFAULT_VISION_BYTES),
+                    prefixCacheBytes().map(m -> m.asLongValue()).orElse(dev.quire.vlm.engine.CacheBudgets.DEFAULT_PREFIX_BYTES));
+        }
+
         /** embedded (the in-process model) | openai-compatible (a vLLM/SGLang server at {@link #endpoint}). */
         @WithDefault("embedded")
         String engine();

@@ -21,6 +21,8 @@ class QuireConfigTest {
     static QuireConfig bare() {
         SmallRyeConfig c = new SmallRyeConfigBuilder().withMapping(QuireConfig.class)
                 .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 200,
+                        new io.quarkus.runtime.configuration.MemorySizeConverter())
                 .withDefaultValue("quire.home", "/tmp/quire-config-test").build();
         return c.getConfigMapping(QuireConfig.class);
     }
@@ -48,17 +50,23 @@ class QuireConfigTest {
         assertEquals(IngestLimits.defaults(RenderSettings.DEFAULT_MAIN_MEMORY_BYTES),
                 c.ingest().limits(c.render().effectiveMainMemoryBytes()));
         assertEquals(GenerationOptions.DEFAULT_PREFILL_CHUNK, c.vlm().effectivePrefillChunk());
+        assertEquals(dev.quire.vlm.engine.CacheBudgets.DEFAULT, c.vlm().cacheBudgets());
     }
 
     @Test
     void setKeysOverrideTheDefaults() {
         SmallRyeConfig sc = new SmallRyeConfigBuilder().withMapping(QuireConfig.class)
                 .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 200,
+                        new io.quarkus.runtime.configuration.MemorySizeConverter())
                 .withDefaultValue("quire.home", "/tmp/x").withDefaultValue("quire.plan.answer-tokens", "64")
-                .withDefaultValue("quire.render.max-patches", "1024").build();
+                .withDefaultValue("quire.render.max-patches", "1024")
+                .withDefaultValue("quire.vlm.vision-cache-bytes", "0").withDefaultValue("quire.vlm.prefix-cache-bytes", "64M")
+                .build();
         QuireConfig c = sc.getConfigMapping(QuireConfig.class);
         assertEquals(PlanSettings.defaults().withAnswerTokens(64), c.plan().settings());
         assertEquals(1024 * 16 * 16, c.render().settings(new ImageGeometry(16, 2, 2, 2048, true, 512)).maxPixels(),
                 "an explicit quire.render.max-patches wins over the model's in_token_limit");
+        assertEquals(new dev.quire.vlm.engine.CacheBudgets(0, 64L << 20), c.vlm().cacheBudgets());
     }
 }

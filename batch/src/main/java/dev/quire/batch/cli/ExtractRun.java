@@ -53,6 +53,7 @@ final class ExtractRun {
                                 + "work (render, plan, database) the rest%n", wall, live.answers() - answersBefore, model,
                         100 * model / wall);
             }
+            System.out.println("Reuse: " + p.reuse().describe());
             for (String by : extract.answeredBy(jobId)) {
                 System.out.println("Answered by " + by);
             }

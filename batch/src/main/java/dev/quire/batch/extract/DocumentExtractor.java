@@ -304,7 +304,7 @@ public class DocumentExtractor {
         List<GenerateResult> results = new ArrayList<>();
         for (PromptPlan.Prompt p : maps) {
             long r0 = System.nanoTime();
-            List<PromptPart> parts = PromptAssembler.parts(p, images::page, demos);
+            List<PromptPart> parts = PromptAssembler.parts(p, images, demos);
             cost.renderNanos += System.nanoTime() - r0;
             GenerateResult result = generate(engine, settings, parts, cost, lease);
             results.add(result);
@@ -366,6 +366,10 @@ public class DocumentExtractor {
         long visionNanos;
         long prefillNanos;
         long decodeNanos;
+        int visionCacheHits;
+        int visionCacheMisses;
+        int prefixCacheHits;
+        int prefixCacheTokens;
 
         void writeTo(Answer a) {
             a.promptTokens = promptTokens;
@@ -376,6 +380,10 @@ public class DocumentExtractor {
             a.visionMs = ms(visionNanos);
             a.prefillMs = ms(prefillNanos);
             a.decodeMs = ms(decodeNanos);
+            a.visionCacheHits = visionCacheHits;
+            a.visionCacheMisses = visionCacheMisses;
+            a.prefixCacheHits = prefixCacheHits;
+            a.prefixCacheTokens = prefixCacheTokens;
         }
     }
 
@@ -406,6 +414,10 @@ public class DocumentExtractor {
                 cost.visionNanos += r.timings().visionNanos();
                 cost.prefillNanos += r.timings().prefillNanos();
                 cost.decodeNanos += r.timings().decodeNanos();
+                cost.visionCacheHits += r.timings().visionCacheHits();
+                cost.visionCacheMisses += r.timings().visionCacheMisses();
+                cost.prefixCacheHits += r.timings().prefixCacheTokens() > 0 ? 1 : 0;
+                cost.prefixCacheTokens += r.timings().prefixCacheTokens();
                 metrics.modelCall(r.timings().visionNanos(), r.timings().prefillNanos(), r.timings().decodeNanos());
                 return r;
             } catch (EngineClosedException | LeaseLost e) {
@@ -501,7 +513,7 @@ public class DocumentExtractor {
     }
 
     /** Stored page images of one document, decoded on demand; a few recent ones are kept. */
-    private final class PageImages {
+    private final class PageImages implements PromptAssembler.PageImages {
         private final Map<Integer, String> sha;
         private final Map<Integer, BufferedImage> recent = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -514,7 +526,13 @@ public class DocumentExtractor {
             this.sha = sha;
         }
 
-        BufferedImage page(int number) throws IOException {
+        @Override
+        public String sha256(int number) {
+            return sha.get(number);
+        }
+
+        @Override
+        public BufferedImage page(int number) throws IOException {
             BufferedImage img = recent.get(number);
             if (img == null) {
                 String s = sha.get(number);

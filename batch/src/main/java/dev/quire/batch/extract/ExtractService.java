@@ -116,10 +116,11 @@ public class ExtractService {
      * @param items         work items (documents) by status
      * @param answers       answers by status
      * @param expected      answers the job will have (documents × questions)
+     * @param reuse         what the engine reused over the job's stored answers (vision and prefix caches)
      */
     public record JobProgress(long jobId, String name, String status, int documents, int questions,
                               Map<String, Long> items, Map<String, Long> answers, long expected,
-                              OffsetDateTime createdAt, OffsetDateTime finishedAt, List<String> skipped) {
+                              OffsetDateTime createdAt, OffsetDateTime finishedAt, List<String> skipped, Reuse reuse) {
         public long answered() {
             return answers.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -133,6 +134,26 @@ public class ExtractService {
         }
     }
 
+    /**
+     * Sums over a job's answers of what the engine reused.
+     *
+     * @param calls             model calls
+     * @param visionCacheHits   images whose encoding came from the vision cache
+     * @param visionCacheMisses images the vision tower encoded
+     * @param prefixCacheHits   calls continued from a cached prefilled prompt prefix
+     * @param prefixCacheTokens prompt tokens those calls did not prefill
+     * @param promptTokens      prompt tokens of all calls
+     */
+    public record Reuse(long calls, long visionCacheHits, long visionCacheMisses, long prefixCacheHits,
+                        long prefixCacheTokens, long promptTokens) {
+        /** One line for summaries. */
+        public String describe() {
+            return String.format(java.util.Locale.ROOT, "vision cache %d hits, %d misses; prefix cache %d of %d calls, "
+                            + "%d of %d prompt tokens not prefilled", visionCacheHits, visionCacheMisses, prefixCacheHits,
+                    calls, prefixCacheTokens, promptTokens);
+        }
+    }
+
     public JobProgress progress(long jobId) {
         return QuarkusTransaction.requiringNew().call(() -> {
             ExtractJob job = ExtractJob.findById(jobId);
@@ -141,8 +162,14 @@ public class ExtractService {
             }
             Map<String, Long> items = counts("select w.status, count(w) from WorkItem w where w.jobId = ?1 group by w.status", jobId);
             Map<String, Long> answers = counts("select a.status, count(a) from Answer a where a.jobId = ?1 group by a.status", jobId);
+            Object[] r = em.createQuery("select coalesce(sum(a.calls), 0), coalesce(sum(a.visionCacheHits), 0), "
+                    + "coalesce(sum(a.visionCacheMisses), 0), coalesce(sum(a.prefixCacheHits), 0), "
+                    + "coalesce(sum(a.prefixCacheTokens), 0), coalesce(sum(a.promptTokens), 0) from Answer a "
+                    + "where a.jobId = ?1", Object[].class).setParameter(1, jobId).getSingleResult();
+            Reuse reuse = new Reuse(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), ((Number) r[2]).longValue(),
+                    ((Number) r[3]).longValue(), ((Number) r[4]).longValue(), ((Number) r[5]).longValue());
             return new JobProgress(job.id, job.name, job.status, job.totalItems, job.questions, items, answers,
-                    (long) job.totalItems * job.questions, job.createdAt, job.finishedAt, List.copyOf(job.skipped));
+                    (long) job.totalItems * job.questions, job.createdAt, job.finishedAt, List.copyOf(job.skipped), reuse);
         });
     }
 

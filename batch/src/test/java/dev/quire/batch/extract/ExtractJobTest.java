@@ -120,6 +120,42 @@ class ExtractJobTest {
         System.out.println("mean token log-probs of the demo model's answers: " + answers.stream()
                 .filter(x -> x.meanLogprob != null).mapToDouble(x -> x.meanLogprob).summaryStatistics());
 
+        // What the engine reused: a document's first question encodes its pages and prefills the shared prefix.
+        // With a single plan (the same pages for every question) its later questions continue from that prefix (no
+        // page encoded, only the question prefilled); with multigranular plans the pages chosen differ by question,
+        // but the pages and thumbnails seen before come from the vision cache.
+        int singleDocs = 0;
+        for (long doc : docs) {
+            if (doc == blankDoc) {
+                continue;
+            }
+            List<Answer> asked = answers.stream().filter(a -> a.documentId == doc)
+                    .sorted(java.util.Comparator.comparing((Answer a) -> a.id)).toList();
+            assertTrue(asked.getFirst().visionCacheMisses > 0, "first question encodes the pages");
+            assertEquals(0, asked.getFirst().prefixCacheHits);
+            boolean single = asked.stream().allMatch(a -> "single".equals(a.strategy));
+            singleDocs += single ? 1 : 0;
+            for (Answer later : asked.subList(1, asked.size())) {
+                if (single) {
+                    assertEquals(later.calls, later.prefixCacheHits, later.questionKey + " continues from the prefix");
+                    assertEquals(0, later.visionCacheMisses + later.visionCacheHits, "a reused prefix needs no image");
+                    assertTrue(later.prefixCacheTokens > 0 && later.prefixCacheTokens < later.promptTokens);
+                } else {
+                    assertTrue(later.visionCacheHits > 0 || later.prefixCacheHits > 0,
+                            later.questionKey + " (" + later.strategy + ") reuses pages encoded for an earlier question");
+                }
+            }
+        }
+        assertTrue(singleDocs >= 1, "at least one document has a single plan");
+        ExtractService.Reuse reuse = p.reuse();
+        assertEquals(answers.stream().mapToLong(a -> a.calls == null ? 0 : a.calls).sum(), reuse.calls());
+        assertEquals(answers.stream().mapToLong(a -> a.prefixCacheHits == null ? 0 : a.prefixCacheHits).sum(),
+                reuse.prefixCacheHits());
+        assertEquals(answers.stream().mapToLong(a -> a.visionCacheHits == null ? 0 : a.visionCacheHits).sum(),
+                reuse.visionCacheHits());
+        assertTrue(reuse.prefixCacheHits() >= 3L * singleDocs, reuse.describe());
+        assertTrue(reuse.describe().startsWith("vision cache " + reuse.visionCacheHits() + " hits"), reuse.describe());
+
         // Running the finished job again claims nothing and adds nothing.
         assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(job), null));
         assertEquals(16L, QuarkusTransaction.requiringNew().call(() -> Answer.count("jobId", job)));
@@ -128,6 +164,12 @@ class ExtractJobTest {
         long again = extract.submit(QuestionSet.single("What is the title?"), selection);
         assertEquals(BatchStatus.COMPLETED, extract.await(extract.start(again), null));
         assertEquals(4L, QuarkusTransaction.requiringNew().call(() -> Answer.count("jobId", again)));
+        for (Answer later : QuarkusTransaction.requiringNew().call(() -> Answer.<Answer>list("jobId", again))) {
+            if (later.documentId != blankDoc && "single".equals(later.strategy)) {
+                assertEquals(0, later.visionCacheMisses, "a new job over the same pages encodes none of them again");
+                assertEquals(1, later.prefixCacheHits, "a new job over the same pages reuses their prefilled prefix");
+            }
+        }
         assertEquals("COMPLETED", QuarkusTransaction.requiringNew().call(() -> ExtractJob.<ExtractJob>findById(again)).status);
 
         // A forced map-reduce plan with a demonstration: chunk calls, then the reduce call; the example is in every prompt.

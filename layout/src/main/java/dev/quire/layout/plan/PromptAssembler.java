@@ -20,6 +20,11 @@ public final class PromptAssembler {
     @FunctionalInterface
     public interface PageImages {
         BufferedImage page(int number) throws IOException;
+
+        /** The SHA-256 of the stored image of a page, when known (it keys the engine's caches); else null. */
+        default String sha256(int number) {
+            return null;
+        }
     }
 
     private PromptAssembler() {
@@ -33,7 +38,7 @@ public final class PromptAssembler {
         for (Item item : prompt.items()) {
             switch (item.kind()) {
                 case TEXT -> out.add(PromptPart.text(item.text()));
-                case PAGE -> out.add(PromptPart.image(image(item, pages.page(item.page()))));
+                case PAGE -> out.add(PromptPart.image(image(item, pages.page(item.page())), key(item, pages.sha256(item.page()))));
                 case DEMO -> out.add(PromptPart.image(demos.get(item.page()).image()));
             }
         }
@@ -71,6 +76,19 @@ public final class PromptAssembler {
         }
         out.add(PromptPart.text(reduce.items().getLast().text()));
         return out;
+    }
+
+    /**
+     * The identity of the image a page item sends: the stored page's SHA-256 with the crop, the scaled size and the
+     * padded size — everything {@link #image} derives the pixels from. Null when the stored image's hash is unknown.
+     */
+    public static String key(Item item, String storedSha256) {
+        if (storedSha256 == null) {
+            return null;
+        }
+        InkBox c = item.crop();
+        return "page-sha256=" + storedSha256 + ";crop=" + c.x() + "," + c.y() + "," + c.width() + "x" + c.height()
+                + ";scaled=" + item.imageWidth() + "x" + item.imageHeight() + ";sent=" + item.width() + "x" + item.height();
     }
 
     /** The planned image of a page: its crop of the stored image, scaled, padded white to the planned size. */

@@ -78,6 +78,12 @@ public class Answer extends PanacheEntityBase {
     public Float prefillMs;
     public Float decodeMs;
     public Float totalMs;
+    /** Images of this answer's calls whose encoding came from the engine's vision cache / that were encoded. */
+    public Integer visionCacheHits;
+    public Integer visionCacheMisses;
+    /** Calls that continued from a cached prefilled prompt prefix, and the prompt tokens they did not prefill. */
+    public Integer prefixCacheHits;
+    public Integer prefixCacheTokens;
     public String worker;
 
     @Column(insertable = false, updatable = false)

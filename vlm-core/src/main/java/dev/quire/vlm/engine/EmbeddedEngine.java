@@ -25,6 +25,7 @@ public final class EmbeddedEngine implements VlmEngine {
     private final KimiVlModel model;
     private final ModelIdentity identity;
     private final int[] stops;
+    private final PromptReuse reuse;
     private volatile boolean closing;
 
     public EmbeddedEngine(Path checkpointDir, String device) {
@@ -45,6 +46,17 @@ public final class EmbeddedEngine implements VlmEngine {
      * @param digests   hashes the weight files for the model identity (cached under $QUIRE_HOME: read once)
      */
     public EmbeddedEngine(Path checkpointDir, String device, String precision, WeightDigests digests) {
+        this(checkpointDir, device, precision, digests, CacheBudgets.DEFAULT);
+    }
+
+    /**
+     * @param device    auto | cpu | cuda | cuda:N
+     * @param precision compute precision: auto | float32 | bfloat16 | float16 ({@link Precision})
+     * @param digests   hashes the weight files for the model identity (cached under $QUIRE_HOME: read once)
+     * @param caches    memory for encoded images and prefilled prompt prefixes kept across requests (0: off)
+     */
+    public EmbeddedEngine(Path checkpointDir, String device, String precision, WeightDigests digests,
+                          CacheBudgets caches) {
         Precision requested = Precision.parse(precision);
         TorchDevice where = TorchDevice.resolve(device);
         this.checkpoint = Checkpoint.open(checkpointDir);
@@ -59,12 +71,18 @@ public final class EmbeddedEngine implements VlmEngine {
             this.identity = new ModelIdentity("embedded", checkpointDir.toAbsolutePath().normalize().getFileName().toString(),
                     checkpoint.fingerprint(digests), DemoCheckpoint.isDemo(checkpointDir), where.spec(), model.precision().id());
             this.stops = ChatPrompt.stopTokens(tokenizer);
+            this.reuse = new PromptReuse(model, caches);
             System.getLogger(EmbeddedEngine.class.getName()).log(System.Logger.Level.INFO,
                     "Kimi-VL engine: " + identity + " (" + where.reason() + "; precision " + model.precision().reason() + ")");
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;
         }
+    }
+
+    /** What the vision and prefix caches did so far. */
+    public CacheBudgets.Stats cacheStats() {
+        return reuse.stats();
     }
 
     /** Why the device was chosen (for logs). */
@@ -88,36 +106,19 @@ public final class EmbeddedEngine implements VlmEngine {
             throw new IllegalArgumentException("prompt of " + prompt.length() + " tokens + " + o.maxNewTokens()
                     + " new tokens exceeds the model's context of " + contextLength() + " tokens");
         }
-        try (KimiVlModel.ImageFeatures features = model.encode(built.images())) {
-            return run(prompt, features, o, t0);
+        long built0 = System.nanoTime() - t0;
+        try (PromptReuse.Start start = reuse.start(built, needed, o.prefillChunk(), this::checkOpen)) {
+            return run(prompt, start, built0, o, t0);
         }
     }
 
-    private GenerateResult run(ChatPrompt.Tokens prompt, KimiVlModel.ImageFeatures features, GenerationOptions o, long t0) {
-        int needed = prompt.length() + o.maxNewTokens();
-        long t1 = System.nanoTime();
-
-        long[] rows = new long[prompt.length()];
-        Arrays.fill(rows, -1);
-        long row = 0;
-        for (ChatPrompt.ImageSpan span : prompt.images()) {
-            for (int i = 0; i < span.length(); i++) {
-                rows[span.start() + i] = row++;
-            }
-        }
-        if (row != features.count()) {
-            throw new IllegalStateException("prompt has " + row + " image positions but the vision tower made "
-                    + features.count() + " features");
-        }
-        KimiVlModel.Session session = model.session(needed);
-        float[] logits = null;
-        for (int start = 0; start < prompt.length(); start += o.prefillChunk()) {
-            checkOpen();
-            int end = Math.min(prompt.length(), start + o.prefillChunk());
-            logits = session.forward(Arrays.copyOfRange(prompt.ids(), start, end), Arrays.copyOfRange(rows, start, end),
-                    features, false);
-        }
+    private GenerateResult run(ChatPrompt.Tokens prompt, PromptReuse.Start start, long buildNanos, GenerationOptions o,
+                               long t0) {
+        KimiVlModel.Session session = start.session();
+        KimiVlModel.ImageFeatures features = start.features();
+        float[] logits = reuse.prefill(start, prompt.ids(), prompt.length(), o.prefillChunk(), this::checkOpen);
         long t2 = System.nanoTime();
+        long t1 = t0 + buildNanos + start.visionNanos(); // prompt building and vision; the rest of t0..t2 is prefill
         float[] first = o.firstLogits() ? logits.clone() : null;
 
         Sampler sampler = new Sampler(o.temperature(), o.topP(), o.seed());
@@ -155,7 +156,8 @@ public final class EmbeddedEngine implements VlmEngine {
         long t3 = System.nanoTime();
         int[] tokens = Arrays.copyOf(out, n);
         return new GenerateResult(tokenizer.decode(tokens), tokens, lp == null ? null : Arrays.copyOf(lp, n),
-                prompt.length(), stop, new GenerateResult.Timings(t1 - t0, t2 - t1, t3 - t2, n), identity, first);
+                prompt.length(), stop, new GenerateResult.Timings(t1 - t0, t2 - t1, t3 - t2, n, start.visionHits(),
+                start.visionMisses(), start.prefixTokens()), identity, first);
     }
 
     private boolean isStop(int id) {
@@ -216,6 +218,7 @@ public final class EmbeddedEngine implements VlmEngine {
     public void close() {
         closing = true;
         synchronized (this) {
+            reuse.clear();
             checkpoint.close();
         }
     }

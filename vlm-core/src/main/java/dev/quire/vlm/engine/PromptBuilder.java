@@ -43,20 +43,85 @@ public final class PromptBuilder implements TokenCosts {
                 config);
     }
 
-    /** A built prompt: ids with image spans, and each image's patches in prompt order. */
-    public record Built(ChatPrompt.Tokens tokens, List<ImageProcessor.Patches> images) {
+    /** A built prompt: ids with image spans, and its images in prompt order. */
+    public record Built(ChatPrompt.Tokens tokens, List<PromptImage> inputs) {
+        /** Each image's patches in prompt order (processing those not processed yet). */
+        public List<ImageProcessor.Patches> images() {
+            return inputs.stream().map(PromptImage::patches).toList();
+        }
+    }
+
+    /**
+     * One image of a built prompt: its identity and its patches. An image that came with a key is processed only
+     * when its patches are asked for (a cached encoding needs none); one without is processed at once and keyed by
+     * the SHA-256 of its patch values and grid, i.e. of exactly what the vision tower would see.
+     */
+    public static final class PromptImage {
+        private final java.awt.image.BufferedImage source;
+        private final ImageProcessor processor;
+        private final int tokens;
+        private String key;
+        private ImageProcessor.Patches patches;
+
+        PromptImage(java.awt.image.BufferedImage source, String key, ImageProcessor processor, int merge) {
+            this.source = source;
+            this.processor = processor;
+            if (key == null) {
+                this.patches = processor.process(source);
+                this.key = "patches:" + patchDigest(patches);
+                this.tokens = patches.count() / merge;
+            } else {
+                this.key = "image:" + key;
+                this.tokens = processor.tokensForImage(source.getWidth(), source.getHeight());
+            }
+        }
+
+        public String key() {
+            return key;
+        }
+
+        /** Language-model tokens this image takes. */
+        public int tokens() {
+            return tokens;
+        }
+
+        public synchronized ImageProcessor.Patches patches() {
+            if (patches == null) {
+                patches = processor.process(source);
+            }
+            return patches;
+        }
+
+        static String patchDigest(ImageProcessor.Patches p) {
+            try {
+                java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 << 16);
+                b.putInt(p.gridHeight()).putInt(p.gridWidth()).putInt(p.patchSize());
+                for (float v : p.pixels()) {
+                    if (b.remaining() < 4) {
+                        md.update(b.array(), 0, b.position());
+                        b.clear();
+                    }
+                    b.putFloat(v);
+                }
+                md.update(b.array(), 0, b.position());
+                return java.util.HexFormat.of().formatHex(md.digest());
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     public Built build(GenerateRequest request) {
         List<ChatPrompt.Part> parts = new ArrayList<>();
-        List<ImageProcessor.Patches> images = new ArrayList<>();
+        List<PromptImage> images = new ArrayList<>();
         for (PromptPart p : request.parts()) {
             switch (p) {
                 case PromptPart.Text t -> parts.add(new ChatPrompt.Text(t.text()));
                 case PromptPart.Image img -> {
-                    ImageProcessor.Patches patches = processor.process(img.pixels());
-                    images.add(patches);
-                    parts.add(new ChatPrompt.Image(patches.count() / merge));
+                    PromptImage image = new PromptImage(img.pixels(), img.key(), processor, merge);
+                    images.add(image);
+                    parts.add(new ChatPrompt.Image(image.tokens()));
                 }
             }
         }

@@ -12,7 +12,16 @@ public sealed interface PromptPart {
     record Text(String text) implements PromptPart {
     }
 
-    record Image(BufferedImage pixels) implements PromptPart {
+    /**
+     * An image and, when the caller knows it, the identity of exactly these pixels (e.g. the stored page's SHA-256
+     * with the crop and size the plan sent). The embedded engine keys its vision-encoding and prompt-prefix caches
+     * by it; without one it derives a key from the processed patches. Two images with the same key must be the same
+     * pixels.
+     */
+    record Image(BufferedImage pixels, String key) implements PromptPart {
+        public Image(BufferedImage pixels) {
+            this(pixels, null);
+        }
     }
 
     static Text text(String s) {
@@ -21,6 +30,11 @@ public sealed interface PromptPart {
 
     static Image image(BufferedImage pixels) {
         return new Image(pixels);
+    }
+
+    /** An image with the identity of its exact pixels (see {@link Image}). */
+    static Image image(BufferedImage pixels, String key) {
+        return new Image(pixels, key);
     }
 
     /** Decodes PNG (or JPEG) bytes; a bad image is an error naming the problem. */

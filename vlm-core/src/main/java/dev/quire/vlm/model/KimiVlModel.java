@@ -110,8 +110,50 @@ public final class KimiVlModel {
         }
     }
 
+    /**
+     * Each image's features on its own (one vision pass over all of them, packed as {@link #encode} does; the
+     * attention is block-diagonal per image, so an image's rows do not depend on the others). Each result owns
+     * its memory: close each one.
+     */
+    public List<ImageFeatures> encodeEach(List<ImageProcessor.Patches> images) {
+        List<ImageFeatures> out = new ArrayList<>();
+        if (images.isEmpty()) {
+            return out;
+        }
+        long merge = (long) config.vision().mergeHeight() * config.vision().mergeWidth();
+        try (ImageFeatures all = encode(images); PointerScope scope = new PointerScope()) {
+            long start = 0;
+            for (ImageProcessor.Patches im : images) {
+                long n = im.count() / merge;
+                Tensor rows = all.rows().narrow(0, start, n).clone();
+                rows.retainReference();
+                out.add(new ImageFeatures(rows, n));
+                start += n;
+            }
+        }
+        return out;
+    }
+
     /** Image features on the device (rows in prompt order). Close to free them. */
     public record ImageFeatures(Tensor rows, long count) implements AutoCloseable {
+        /** The rows of {@code parts} one after the other, in a tensor of their own (close it; the parts stay). */
+        public static ImageFeatures concat(List<ImageFeatures> parts) {
+            List<ImageFeatures> some = parts.stream().filter(p -> p.rows() != null).toList();
+            if (some.isEmpty()) {
+                return new ImageFeatures(null, 0);
+            }
+            try (PointerScope scope = new PointerScope()) {
+                Tensor all = torch.cat(new TensorVector(some.stream().map(ImageFeatures::rows).toArray(Tensor[]::new)), 0);
+                all.retainReference();
+                return new ImageFeatures(all, all.size(0));
+            }
+        }
+
+        /** Bytes the rows take on the device. */
+        public long bytes() {
+            return rows == null ? 0 : rows.numel() * rows.element_size();
+        }
+
         @Override
         public void close() {
             if (rows != null && !rows.isNull()) {
@@ -126,12 +168,71 @@ public final class KimiVlModel {
         return new Session(new LatentCache(t.numLayers(), capacity, t.latentCacheWidth(), cacheType, device));
     }
 
+    /** A fresh latent cache for {@code capacity} positions that starts as a copy of {@code prefix}. */
+    public Session session(int capacity, Prefix prefix) {
+        TextConfig t = config.text();
+        LatentCache cache = new LatentCache(t.numLayers(), capacity, t.latentCacheWidth(), cacheType, device);
+        cache.copyFrom(prefix.latents, prefix.length);
+        return new Session(cache);
+    }
+
+    /** Bytes a prefix of {@code positions} positions takes ({@link Session#snapshot}), before making it. */
+    public long prefixBytes(long positions) {
+        TextConfig t = config.text();
+        return (long) t.numLayers() * positions * t.latentCacheWidth() * LatentCache.elementSize(cacheType);
+    }
+
+    /**
+     * A prefilled prompt prefix: a compact copy of a session's latents (every layer, {@code length} positions).
+     * Sessions continue from copies of it ({@link #session(int, Prefix)}), so it can serve any number of them.
+     * Close to free it.
+     */
+    public static final class Prefix implements AutoCloseable {
+        private final Tensor[] latents;
+        private final long length;
+        private final long bytes;
+
+        private Prefix(Tensor[] latents, long length, long bytes) {
+            this.latents = latents;
+            this.length = length;
+            this.bytes = bytes;
+        }
+
+        public long length() {
+            return length;
+        }
+
+        public long bytes() {
+            return bytes;
+        }
+
+        @Override
+        public void close() {
+            for (Tensor t : latents) {
+                if (t != null && !t.isNull()) {
+                    t.releaseReference();
+                }
+            }
+        }
+    }
+
     /** One request's decoding state: the latent cache and the number of positions filled. */
     public final class Session {
         private final LatentCache cache;
 
         private Session(LatentCache cache) {
             this.cache = cache;
+        }
+
+        /** Positions filled so far. */
+        public long length() {
+            return cache.length();
+        }
+
+        /** A copy of the latents filled so far, to continue other sessions from ({@link #session(int, Prefix)}). */
+        public Prefix snapshot() {
+            Tensor[] copy = cache.copyFilled();
+            return new Prefix(copy, cache.length(), prefixBytes(cache.length()));
         }
 
         /**

@@ -33,6 +33,41 @@ final class LatentCache {
         return slot.narrow(0, 0, start + n);
     }
 
+    /** Bytes of one cached value in {@code dtype}. */
+    static long elementSize(torch.ScalarType dtype) {
+        return switch (dtype) {
+            case Float -> 4;
+            case Double -> 8;
+            default -> 2; // bfloat16, float16
+        };
+    }
+
+    /** A compact copy of every layer's filled positions ((length, width) each), retained: release each. */
+    Tensor[] copyFilled() {
+        Tensor[] out = new Tensor[layers.length];
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            for (int i = 0; i < layers.length; i++) {
+                out[i] = layers[i].narrow(0, 0, length).clone();
+                out[i].retainReference();
+            }
+        }
+        return out;
+    }
+
+    /** Fills positions 0..n-1 of every layer from {@code latents} (as {@link #copyFilled} made them). */
+    void copyFrom(Tensor[] latents, long n) {
+        if (length != 0 || n > capacity || latents.length != layers.length) {
+            throw new IllegalStateException("a prefix of " + n + " positions and " + latents.length
+                    + " layers does not fit an empty cache of " + capacity + " positions and " + layers.length + " layers");
+        }
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            for (int i = 0; i < layers.length; i++) {
+                layers[i].narrow(0, 0, n).copy_(latents[i]);
+            }
+        }
+        length = n;
+    }
+
     long length() {
         return length;
     }
