@@ -17,6 +17,8 @@ class RenderGeometryTest {
     static QuireConfig.Render render(String... keyValues) {
         SmallRyeConfigBuilder b = new SmallRyeConfigBuilder().withMapping(QuireConfig.class)
                 .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 200,
+                        new io.quarkus.runtime.configuration.MemorySizeConverter())
                 .withDefaultValue("quire.home", "/tmp/quire-render-geometry-test");
         for (int i = 0; i < keyValues.length; i += 2) {
             b.withDefaultValue(keyValues[i], keyValues[i + 1]);
