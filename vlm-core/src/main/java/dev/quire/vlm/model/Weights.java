@@ -33,6 +33,22 @@ final class Weights {
         return view(name, shape).to(device.device(), compute);
     }
 
+    /**
+     * Matrices of one shape stacked along a new first dimension, (n, …shape), in the compute dtype on the device:
+     * one copy made at load (the stored matrices are separate tensors in the file, so no view can stack them).
+     * Built from the mapped views on the CPU, then moved/converted once, so no per-matrix device copies are made.
+     */
+    Tensor stacked(java.util.List<String> names, long... shape) {
+        Tensor[] views = names.stream().map(n -> view(n, shape)).toArray(Tensor[]::new);
+        Tensor cpu = torch.stack(new org.bytedeco.pytorch.TensorVector(views));
+        Tensor out = cpu.to(device.device(), compute).contiguous();
+        cpu.close(); // frees the CPU stack now when out is a converted or device copy (out keeps its own reference)
+        for (Tensor v : views) {
+            v.close();
+        }
+        return out;
+    }
+
     /** A weight converted to float32 from its stored values (small tensors, and those used in float32 arithmetic). */
     Tensor f32(String name, long... shape) {
         return view(name, shape).to(device.device(), torch.ScalarType.Float).contiguous();
