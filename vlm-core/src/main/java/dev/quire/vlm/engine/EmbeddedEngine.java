@@ -11,12 +11,19 @@ import dev.quire.vlm.tokenizer.KimiTokenizer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The in-process engine: a Kimi-VL checkpoint loaded into {@link KimiVlModel} on CPU or CUDA. Requests are
- * served one at a time (generate is synchronized: the model runs one request at a time); batch jobs keep one
- * engine per device.
+ * The in-process engine: a Kimi-VL checkpoint loaded into {@link KimiVlModel} on CPU or CUDA; batch jobs keep one
+ * engine per device. {@link #generate} may be called from many threads: each caller encodes its images and
+ * prefills its prompt (one model call at a time, taking turns with the decode steps), then its sequence joins the
+ * engine's decode loop, where one forward step advances every active sequence by one token (continuous batching:
+ * sequences join and leave between steps, each with its own position, latent cache, sampler and stop tokens).
+ * At most {@code maxBatch} requests are in flight; more wait for a place.
  */
 public final class EmbeddedEngine implements VlmEngine {
     private final Checkpoint checkpoint;
@@ -25,7 +32,21 @@ public final class EmbeddedEngine implements VlmEngine {
     private final KimiVlModel model;
     private final ModelIdentity identity;
     private final int[] stops;
+    private final int maxBatch;
+    /** Places for requests in flight (prefilling or decoding): bounds the batch and the latent caches held. */
+    private final Semaphore places;
+    /** The model runs one call at a time: a prefill chunk or a decode step (fair, so they take turns). */
+    private final ReentrantLock modelLock = new ReentrantLock(true);
+    /** Guards {@link #joining} and {@link #decoder}. */
+    private final Object loop = new Object();
+    private final List<Sequence> joining = new ArrayList<>();
+    private Thread decoder;
+    private volatile int peakBatch;
     private volatile boolean closing;
+    private boolean checkpointClosed; // under modelLock
+
+    /** Requests decoded together unless set ({@code quire.vlm.max-batch}); chosen by bench/vlm-bench.sh. */
+    public static final int DEFAULT_MAX_BATCH = 8;
 
     public EmbeddedEngine(Path checkpointDir, String device) {
         this(checkpointDir, device, "auto");
@@ -45,6 +66,21 @@ public final class EmbeddedEngine implements VlmEngine {
      * @param digests   hashes the weight files for the model identity (cached under $QUIRE_HOME: read once)
      */
     public EmbeddedEngine(Path checkpointDir, String device, String precision, WeightDigests digests) {
+        this(checkpointDir, device, precision, digests, DEFAULT_MAX_BATCH);
+    }
+
+    /**
+     * @param device    auto | cpu | cuda | cuda:N
+     * @param precision compute precision: auto | float32 | bfloat16 | float16 ({@link Precision})
+     * @param digests   hashes the weight files for the model identity (cached under $QUIRE_HOME: read once)
+     * @param maxBatch  most requests in flight, decoded together ({@code quire.vlm.max-batch}; 1 = one at a time)
+     */
+    public EmbeddedEngine(Path checkpointDir, String device, String precision, WeightDigests digests, int maxBatch) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("quire.vlm.max-batch must be at least 1, got " + maxBatch);
+        }
+        this.maxBatch = maxBatch;
+        this.places = new Semaphore(maxBatch, true);
         Precision requested = Precision.parse(precision);
         TorchDevice where = TorchDevice.resolve(device);
         this.checkpoint = Checkpoint.open(checkpointDir);
@@ -60,7 +96,8 @@ public final class EmbeddedEngine implements VlmEngine {
                     checkpoint.fingerprint(digests), DemoCheckpoint.isDemo(checkpointDir), where.spec(), model.precision().id());
             this.stops = ChatPrompt.stopTokens(tokenizer);
             System.getLogger(EmbeddedEngine.class.getName()).log(System.Logger.Level.INFO,
-                    "Kimi-VL engine: " + identity + " (" + where.reason() + "; precision " + model.precision().reason() + ")");
+                    "Kimi-VL engine: " + identity + " (" + where.reason() + "; precision " + model.precision().reason()
+                            + "; decoding up to " + maxBatch + " requests together)");
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;
@@ -77,8 +114,25 @@ public final class EmbeddedEngine implements VlmEngine {
         return model.precision();
     }
 
+    /** Most requests decoded together. */
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    /** Prefilled sequences waiting for the next decode step to take them in (for tests). */
+    int joiningCount() {
+        synchronized (loop) {
+            return joining.size();
+        }
+    }
+
+    /** The most sequences one decode step has advanced so far. */
+    public int peakBatch() {
+        return peakBatch;
+    }
+
     @Override
-    public synchronized GenerateResult generate(GenerateRequest request) {
+    public GenerateResult generate(GenerateRequest request) {
         GenerationOptions o = request.options();
         long t0 = System.nanoTime();
         PromptBuilder.Built built = prompts.build(request);
@@ -88,15 +142,29 @@ public final class EmbeddedEngine implements VlmEngine {
             throw new IllegalArgumentException("prompt of " + prompt.length() + " tokens + " + o.maxNewTokens()
                     + " new tokens exceeds the model's context of " + contextLength() + " tokens");
         }
-        try (KimiVlModel.ImageFeatures features = model.encode(built.images())) {
-            return run(prompt, features, o, t0);
+        checkOpen();
+        try {
+            places.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineClosedException("interrupted while waiting for a place in the decode batch");
+        }
+        try {
+            Sequence s = prefill(prompt, built, o, t0);
+            join(s);
+            return s.result.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        } finally {
+            places.release();
         }
     }
 
-    private GenerateResult run(ChatPrompt.Tokens prompt, KimiVlModel.ImageFeatures features, GenerationOptions o, long t0) {
-        int needed = prompt.length() + o.maxNewTokens();
-        long t1 = System.nanoTime();
-
+    /** Encodes the images and prefills the prompt (one chunk per model turn); the sequence is then ready to decode. */
+    private Sequence prefill(ChatPrompt.Tokens prompt, PromptBuilder.Built built, GenerationOptions o, long t0) {
         long[] rows = new long[prompt.length()];
         Arrays.fill(rows, -1);
         long row = 0;
@@ -105,35 +173,176 @@ public final class EmbeddedEngine implements VlmEngine {
                 rows[span.start() + i] = row++;
             }
         }
-        if (row != features.count()) {
-            throw new IllegalStateException("prompt has " + row + " image positions but the vision tower made "
-                    + features.count() + " features");
-        }
-        KimiVlModel.Session session = model.session(needed);
-        float[] logits = null;
-        for (int start = 0; start < prompt.length(); start += o.prefillChunk()) {
+        KimiVlModel.ImageFeatures features;
+        modelLock.lock();
+        try {
             checkOpen();
-            int end = Math.min(prompt.length(), start + o.prefillChunk());
-            logits = session.forward(Arrays.copyOfRange(prompt.ids(), start, end), Arrays.copyOfRange(rows, start, end),
-                    features, false);
+            features = model.encode(built.images());
+        } finally {
+            modelLock.unlock();
         }
-        long t2 = System.nanoTime();
-        float[] first = o.firstLogits() ? logits.clone() : null;
+        KimiVlModel.Session session = null;
+        try (features) {
+            if (row != features.count()) {
+                throw new IllegalStateException("prompt has " + row + " image positions but the vision tower made "
+                        + features.count() + " features");
+            }
+            long t1 = System.nanoTime();
+            float[] logits = null;
+            for (int start = 0; start < prompt.length(); start += o.prefillChunk()) {
+                modelLock.lock();
+                try {
+                    checkOpen();
+                    if (session == null) {
+                        session = model.session(prompt.length() + o.maxNewTokens());
+                    }
+                    int end = Math.min(prompt.length(), start + o.prefillChunk());
+                    logits = session.forward(Arrays.copyOfRange(prompt.ids(), start, end),
+                            Arrays.copyOfRange(rows, start, end), features, false);
+                } finally {
+                    modelLock.unlock();
+                }
+            }
+            long t2 = System.nanoTime();
+            return new Sequence(session, prompt.length(), o, logits, t1 - t0, t2 - t1);
+        } catch (RuntimeException e) {
+            if (session != null) {
+                closeSession(session);
+            }
+            throw e;
+        }
+    }
 
-        Sampler sampler = new Sampler(o.temperature(), o.topP(), o.seed());
-        int[] out = new int[o.maxNewTokens()];
-        float[] lp = o.logprobs() ? new float[o.maxNewTokens()] : null;
-        int n = 0;
-        String stop = "length";
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int emitted = 0;
-        long[] noImage = {-1};
+    private void closeSession(KimiVlModel.Session session) {
+        modelLock.lock();
+        try {
+            if (!checkpointClosed) {
+                session.close();
+            }
+        } finally {
+            modelLock.unlock();
+        }
+    }
+
+    /** Hands a prefilled sequence to the decode loop (started on first use). */
+    private void join(Sequence s) {
+        synchronized (loop) {
+            if (closing) {
+                closeSession(s.session);
+                throw new EngineClosedException("the engine is shutting down; generation stopped");
+            }
+            joining.add(s);
+            if (decoder == null) {
+                decoder = Thread.ofPlatform().daemon().name("quire-vlm-decode").start(this::decodeLoop);
+            }
+            loop.notifyAll();
+        }
+    }
+
+    /**
+     * The decode loop: between steps, sequences that finished prefill join; each active sequence samples its next
+     * token from its logits (and leaves on a stop token or at its token limit); one model step then advances all
+     * that remain by their new token.
+     */
+    private void decodeLoop() {
+        List<Sequence> active = new ArrayList<>();
         while (true) {
-            checkOpen();
+            synchronized (loop) {
+                while (active.isEmpty() && joining.isEmpty() && !closing) {
+                    try {
+                        loop.wait();
+                    } catch (InterruptedException e) {
+                        // only close() ends the loop
+                    }
+                }
+                active.addAll(joining);
+                joining.clear();
+                if (closing) {
+                    for (Sequence s : active) {
+                        s.fail(new EngineClosedException("the engine is shutting down; generation stopped"));
+                    }
+                    return;
+                }
+            }
+            List<Sequence> next = new ArrayList<>(active.size());
+            int[] tokens = new int[active.size()];
+            for (Sequence s : active) {
+                try {
+                    int token = s.sample();
+                    if (token >= 0) {
+                        tokens[next.size()] = token;
+                        next.add(s);
+                    } else {
+                        s.finish();
+                    }
+                } catch (RuntimeException | Error e) {
+                    s.fail(e); // the request's own listener failed: only that request ends
+                }
+            }
+            active = next;
+            if (active.isEmpty()) {
+                continue;
+            }
+            peakBatch = Math.max(peakBatch, active.size());
+            modelLock.lock();
+            try {
+                if (closing) {
+                    continue; // the top of the loop fails them
+                }
+                float[][] logits = model.decode(active.stream().map(s -> s.session).toList(),
+                        Arrays.copyOf(tokens, active.size()));
+                for (int i = 0; i < active.size(); i++) {
+                    active.get(i).logits = logits[i];
+                }
+            } catch (RuntimeException | Error e) {
+                for (Sequence s : active) {
+                    s.fail(e);
+                }
+                active = new ArrayList<>();
+            } finally {
+                modelLock.unlock();
+            }
+        }
+    }
+
+    /** One request in the decode loop: its cache, sampler, tokens so far and the caller waiting for the result. */
+    private final class Sequence {
+        final KimiVlModel.Session session;
+        final int promptTokens;
+        final GenerationOptions o;
+        final Sampler sampler;
+        final float[] first;
+        final int[] out;
+        final float[] lp;
+        final long visionNanos, prefillNanos;
+        final long joined = System.nanoTime();
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final java.util.concurrent.CompletableFuture<GenerateResult> result = new java.util.concurrent.CompletableFuture<>();
+        float[] logits;
+        int n;
+        int emitted;
+        String stop = "length";
+
+        Sequence(KimiVlModel.Session session, int promptTokens, GenerationOptions o, float[] logits, long visionNanos,
+                 long prefillNanos) {
+            this.session = session;
+            this.promptTokens = promptTokens;
+            this.o = o;
+            this.logits = logits;
+            this.first = o.firstLogits() ? logits.clone() : null;
+            this.sampler = new Sampler(o.temperature(), o.topP(), o.seed());
+            this.out = new int[o.maxNewTokens()];
+            this.lp = o.logprobs() ? new float[o.maxNewTokens()] : null;
+            this.visionNanos = visionNanos;
+            this.prefillNanos = prefillNanos;
+        }
+
+        /** Samples and records the next token; −1 when the sequence is done (stop token, or no room for another). */
+        int sample() {
             int next = sampler.next(logits);
             if (isStop(next)) {
                 stop = "stop";
-                break;
+                return -1;
             }
             if (lp != null) {
                 lp[n] = Sampler.logSoftmax(logits, next);
@@ -148,14 +357,29 @@ public final class EmbeddedEngine implements VlmEngine {
                 o.listener().onToken(next, delta);
             }
             if (n == o.maxNewTokens()) {
-                break;
+                finish();
+                return -1;
             }
-            logits = session.forward(new int[] {next}, noImage, features, false);
+            return next;
         }
-        long t3 = System.nanoTime();
-        int[] tokens = Arrays.copyOf(out, n);
-        return new GenerateResult(tokenizer.decode(tokens), tokens, lp == null ? null : Arrays.copyOf(lp, n),
-                prompt.length(), stop, new GenerateResult.Timings(t1 - t0, t2 - t1, t3 - t2, n), identity, first);
+
+        void finish() {
+            if (result.isDone()) {
+                return;
+            }
+            closeSession(session);
+            int[] tokens = Arrays.copyOf(out, n);
+            result.complete(new GenerateResult(tokenizer.decode(tokens), tokens, lp == null ? null : Arrays.copyOf(lp, n),
+                    promptTokens, stop, new GenerateResult.Timings(visionNanos, prefillNanos, System.nanoTime() - joined, n),
+                    identity, first));
+        }
+
+        void fail(Throwable e) {
+            if (!result.isDone()) {
+                closeSession(session);
+                result.completeExceptionally(e);
+            }
+        }
     }
 
     private boolean isStop(int id) {
@@ -209,14 +433,33 @@ public final class EmbeddedEngine implements VlmEngine {
     }
 
     /**
-     * Stops a generation in flight at its next prefill chunk or decoded token, waits for it to leave, then unmaps
-     * the weights (a generation still reading them would otherwise crash the JVM, e.g. on SIGTERM).
+     * Stops the generations in flight (at their next prefill chunk or decode step; their callers get an
+     * {@link EngineClosedException}), waits for the decode loop to leave, then unmaps the weights (a generation still
+     * reading them would otherwise crash the JVM, e.g. on SIGTERM).
      */
     @Override
     public void close() {
-        closing = true;
-        synchronized (this) {
-            checkpoint.close();
+        Thread d;
+        synchronized (loop) {
+            closing = true;
+            d = decoder;
+            loop.notifyAll();
+        }
+        if (d != null && d != Thread.currentThread()) {
+            try {
+                d.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        modelLock.lock();
+        try {
+            if (!checkpointClosed) {
+                checkpointClosed = true;
+                checkpoint.close();
+            }
+        } finally {
+            modelLock.unlock();
         }
     }
 }

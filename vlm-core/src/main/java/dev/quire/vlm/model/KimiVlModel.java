@@ -14,7 +14,8 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Kimi-VL: MoonViT → projector → DeepSeek-V3-style decoder → LM head, over one tensor runtime (libtorch) on
  * CPU or CUDA. Weights stay in the memory-mapped checkpoint (CPU) or are copied to the GPU once.
- * Not thread-safe: one request at a time per instance.
+ * Not thread-safe: one call at a time per instance (the engine serialises them); {@link #decode} advances several
+ * sessions by one token in one step.
  */
 public final class KimiVlModel {
     private final ModelConfig config;
@@ -129,11 +130,17 @@ public final class KimiVlModel {
     }
 
     /** One request's decoding state: the latent cache and the number of positions filled. */
-    public final class Session {
+    public final class Session implements AutoCloseable {
         private final LatentCache cache;
 
         private Session(LatentCache cache) {
             this.cache = cache;
+        }
+
+        /** Frees the latent cache now. */
+        @Override
+        public void close() {
+            cache.close();
         }
 
         /** Positions filled so far. */

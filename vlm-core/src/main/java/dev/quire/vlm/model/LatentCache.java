@@ -34,6 +34,15 @@ final class LatentCache {
         return slot.narrow(0, 0, start + n);
     }
 
+    /** Frees the cache's memory now (instead of when its tensors are collected). */
+    void close() {
+        for (Tensor t : layers) {
+            if (t != null && !t.isNull()) {
+                t.close();
+            }
+        }
+    }
+
     long length() {
         return length;
     }
