@@ -147,6 +147,13 @@ public interface QuireConfig {
             return prefillChunk().orElse(GenerationOptions.DEFAULT_PREFILL_CHUNK);
         }
 
+        /**
+         * Most requests the embedded engine has in flight and decodes together (one forward step advances each by a
+         * token); callers beyond it wait for a place. 1 = one request at a time.
+         */
+        @WithDefault("8")
+        int maxBatch();
+
         /** embedded (the in-process model) | openai-compatible (a vLLM/SGLang server at {@link #endpoint}). */
         @WithDefault("embedded")
         String engine();

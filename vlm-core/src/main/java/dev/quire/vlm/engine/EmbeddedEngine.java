@@ -114,6 +114,22 @@ public final class EmbeddedEngine implements VlmEngine {
         return model.precision();
     }
 
+    /** The model's decode floor ({@link KimiVlModel#matmulFloorNanos}), measured between model calls. */
+    public long matmulFloorNanos(int repeats) {
+        modelLock.lock();
+        try {
+            checkOpen();
+            return model.matmulFloorNanos(repeats);
+        } finally {
+            modelLock.unlock();
+        }
+    }
+
+    /** Decoder layers of the model. */
+    public int numLayers() {
+        return model.numLayers();
+    }
+
     /** Most requests decoded together. */
     public int maxBatch() {
         return maxBatch;
@@ -340,7 +356,7 @@ public final class EmbeddedEngine implements VlmEngine {
         /** Samples and records the next token; −1 when the sequence is done (stop token, or no room for another). */
         int sample() {
             int next = sampler.next(logits);
-            if (isStop(next)) {
+            if (!o.ignoreStop() && isStop(next)) {
                 stop = "stop";
                 return -1;
             }

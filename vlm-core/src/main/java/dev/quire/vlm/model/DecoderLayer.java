@@ -28,6 +28,15 @@ final class DecoderLayer {
         }
     }
 
+    void products(java.util.List<Tensor> matrices, java.util.List<Tensor> perHead) {
+        attention.products(matrices, perHead);
+        if (moe != null) {
+            moe.products(matrices);
+        } else {
+            dense.products(matrices);
+        }
+    }
+
     /** Rows of one or more sequences ({@link Segment}s, in row order), each row turned by its own position. */
     Tensor apply(Tensor x, java.util.List<Segment> segments, TextRope.Angles angles) {
         RuntimeCalls.add(2);

@@ -123,6 +123,52 @@ public final class KimiVlModel {
         }
     }
 
+    /**
+     * The decode floor: nanoseconds to multiply one token's vector through every weight matrix a decoded token
+     * multiplies (each layer's attention projections and absorbed per-head products, router, top-k experts, shared
+     * experts or dense MLP; the LM head), with the same matmuls in the same dtypes and nothing else — no norms,
+     * attention, routing or copies. Best of {@code repeats}.
+     */
+    public long matmulFloorNanos(int repeats) {
+        try (PointerScope scope = new PointerScope()) {
+            List<Tensor> matrices = new ArrayList<>();
+            List<Tensor> perHead = new ArrayList<>();
+            for (DecoderLayer l : layers) {
+                l.products(matrices, perHead);
+            }
+            matrices.add(lmHead.weight());
+            List<Tensor> inputs = new ArrayList<>();
+            for (Tensor m : matrices) {
+                inputs.add(torch.ones(1, m.size(1)).to(m.device(), m.scalar_type()));
+            }
+            List<Tensor> headInputs = new ArrayList<>();
+            for (Tensor m : perHead) {
+                headInputs.add(torch.ones(m.size(0), 1, m.size(1)).to(m.device(), m.scalar_type()));
+            }
+            long best = Long.MAX_VALUE;
+            for (int r = 0; r < repeats; r++) {
+                try (PointerScope step = new PointerScope()) {
+                    long t0 = System.nanoTime();
+                    Tensor last = null;
+                    for (int i = 0; i < matrices.size(); i++) {
+                        last = inputs.get(i).matmul(matrices.get(i).t());
+                    }
+                    for (int i = 0; i < perHead.size(); i++) {
+                        last = headInputs.get(i).matmul(perHead.get(i));
+                    }
+                    last.cpu(); // waits for the device (CUDA runs asynchronously)
+                    best = Math.min(best, System.nanoTime() - t0);
+                }
+            }
+            return best;
+        }
+    }
+
+    /** Decoder layers. */
+    public int numLayers() {
+        return layers.size();
+    }
+
     /** A fresh latent cache for {@code capacity} positions. */
     public Session session(int capacity) {
         TextConfig t = config.text();

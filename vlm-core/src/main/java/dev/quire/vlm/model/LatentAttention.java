@@ -55,6 +55,17 @@ final class LatentAttention {
         scale = 1.0 / Math.sqrt(c.qHeadDim());
     }
 
+    /** The weight products one token makes here: (out, in) matrices, and the absorbed per-head W_uk and W_uvᵀ. */
+    void products(List<Tensor> matrices, List<Tensor> perHead) {
+        for (Linear l : new Linear[] {q, qA, qB, kvA, o}) {
+            if (l != null) {
+                matrices.add(l.weight());
+            }
+        }
+        perHead.add(wUk);
+        perHead.add(wUvT);
+    }
+
     /**
      * Rows of several sequences at once: the projections run over all rows together; each segment then writes its
      * latents to its own cache and attends over its own positions.

@@ -54,6 +54,18 @@ final class MoeLayer {
                 ? new SwiGlu(w, prefix + "shared_experts.", h, inner * c.nSharedExperts()) : null;
     }
 
+    /** The weight products one token makes: the router, k routed experts (views of the stacked form), the shared. */
+    void products(List<Tensor> matrices) {
+        matrices.add(gate);
+        for (int e = 0; e < c.numExpertsPerTok(); e++) {
+            matrices.add(gateUp.select(0, e));
+            matrices.add(down.select(0, e));
+        }
+        if (shared != null) {
+            shared.products(matrices);
+        }
+    }
+
     Tensor apply(Tensor x) {
         long t = x.size(0);
         int k = c.numExpertsPerTok();
