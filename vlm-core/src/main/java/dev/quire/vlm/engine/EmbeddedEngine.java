@@ -97,7 +97,7 @@ public final class EmbeddedEngine implements VlmEngine {
             this.stops = ChatPrompt.stopTokens(tokenizer);
             System.getLogger(EmbeddedEngine.class.getName()).log(System.Logger.Level.INFO,
                     "Kimi-VL engine: " + identity + " (" + where.reason() + "; precision " + model.precision().reason()
-                            + "; decoding up to " + maxBatch + " requests together)");
+                            + "; routed experts: " + model.expertStorage() + "; decoding up to " + maxBatch + " requests together)");
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;

@@ -28,6 +28,10 @@ final class DecoderLayer {
         }
     }
 
+    MoeLayer moe() {
+        return moe;
+    }
+
     void products(java.util.List<Tensor> matrices, java.util.List<Tensor> perHead) {
         attention.products(matrices, perHead);
         if (moe != null) {

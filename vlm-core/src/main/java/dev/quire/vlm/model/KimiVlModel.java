@@ -164,6 +164,29 @@ public final class KimiVlModel {
         }
     }
 
+    /**
+     * How the routed experts are held: "views of the checkpoint" (stacked in place, no copy; ", reordered" when the
+     * file's expert order is not numeric), "copied at load (N MB)", or "none" (no MoE layer).
+     */
+    public String expertStorage() {
+        long copiedBytes = 0;
+        boolean any = false;
+        boolean reordered = false;
+        for (DecoderLayer l : layers) {
+            MoeLayer m = l.moe();
+            if (m != null) {
+                any = true;
+                copiedBytes += m.copiedBytes();
+                reordered |= m.reordered();
+            }
+        }
+        if (!any) {
+            return "none";
+        }
+        return copiedBytes > 0 ? String.format(java.util.Locale.ROOT, "copied at load (%.0f MB)", copiedBytes / 1e6)
+                : "views of the checkpoint" + (reordered ? ", reordered" : "");
+    }
+
     /** Decoder layers. */
     public int numLayers() {
         return layers.size();

@@ -31,6 +31,10 @@ final class MoeLayer {
     private final Tensor bias; // (E) float32
     private final Tensor gateUp; // (E, 2I, H) compute dtype: rows 0..I-1 gate_proj, I..2I-1 up_proj
     private final Tensor down; // (E, H, I) compute dtype
+    private final long[] order; // expert e sits at order[e] in both stacks (null: at e)
+    private final Tensor orderOnDevice;
+    /** Whether the stacks are copies made at load (else views of the mapped checkpoint). */
+    private final boolean copied;
     private final SwiGlu shared;
 
     MoeLayer(Weights w, TextConfig c, String prefix) {
@@ -41,17 +45,40 @@ final class MoeLayer {
         gate = w.f32(prefix + "gate.weight", e, h);
         bias = w.has(prefix + "gate.e_score_correction_bias") ? w.f32(prefix + "gate.e_score_correction_bias", e)
                 : torch.zeros(e).to(gate.device(), torch.ScalarType.Float);
-        List<String> gateUpNames = new ArrayList<>();
-        List<String> downNames = new ArrayList<>();
+        List<String[]> gateUpNames = new ArrayList<>();
+        List<String[]> downNames = new ArrayList<>();
         for (int i = 0; i < e; i++) {
-            gateUpNames.add(prefix + "experts." + i + ".gate_proj.weight");
-            gateUpNames.add(prefix + "experts." + i + ".up_proj.weight");
-            downNames.add(prefix + "experts." + i + ".down_proj.weight");
+            String x = prefix + "experts." + i + ".";
+            gateUpNames.add(new String[] {x + "gate_proj.weight", x + "up_proj.weight"});
+            downNames.add(new String[] {x + "down_proj.weight"});
         }
-        gateUp = w.stacked(gateUpNames, inner, h).reshape(e, 2 * inner, h); // [g0, u0, g1, u1, …] → (E, 2I, H)
-        down = w.stacked(downNames, h, inner);
+        Weights.Stack gu = w.stack(gateUpNames, inner, h);
+        Weights.Stack d = w.stack(downNames, h, inner);
+        if (!java.util.Arrays.equals(gu.order(), d.order())) { // both views, but experts in different orders: copy both
+            gu = w.copiedStack(gateUpNames, inner, h);
+            d = w.copiedStack(downNames, h, inner);
+        }
+        gateUp = gu.tensor();
+        down = d.tensor();
+        order = gu.order();
+        copied = gu.copied() || d.copied();
+        if (order != null) {
+            Tensor o = torch.tensor(order);
+            orderOnDevice = o.to(gate.device(), o.scalar_type());
+        } else {
+            orderOnDevice = null;
+        }
         shared = c.nSharedExperts() > 0
                 ? new SwiGlu(w, prefix + "shared_experts.", h, inner * c.nSharedExperts()) : null;
+    }
+
+    /** Bytes of expert weights copied at load (0 when the stacks are views of the checkpoint). */
+    long copiedBytes() {
+        return copied ? gateUp.nbytes() + down.nbytes() : 0;
+    }
+
+    boolean reordered() {
+        return order != null;
     }
 
     /** The weight products one token makes: the router, k routed experts (views of the stacked form), the shared. */
@@ -115,7 +142,11 @@ final class MoeLayer {
     private Tensor gathered(Tensor x, Routes routes) {
         long t = x.size(0);
         int k = c.numExpertsPerTok();
-        Tensor flat = routes.index().reshape(-1); // (T·k)
+        Tensor flat = routes.index().reshape(-1); // (T·k) expert ids
+        if (orderOnDevice != null) {
+            flat = orderOnDevice.index_select(0, flat); // their places in the stacks
+            RuntimeCalls.add(1);
+        }
         Tensor rows = x.repeat_interleave(k, new org.bytedeco.pytorch.LongOptional(0), new org.bytedeco.pytorch.LongOptional())
                 .unsqueeze(1); // (T·k, 1, H)
         Tensor y = experts(rows, gateUp.index_select(0, flat), down.index_select(0, flat)); // (T·k, 1, H)
@@ -141,6 +172,9 @@ final class MoeLayer {
         long[] slot = new long[pairs]; // pair p's row among all buckets: expert × capacity + its rank in the bucket
         long[] token = new long[pairs];
         for (int p = 0; p < pairs; p++) {
+            if (order != null) {
+                chosen[p] = order[(int) chosen[p]]; // the bucket of the expert's place in the stacks
+            }
             slot[p] = count[(int) chosen[p]]++;
             token[p] = p / k;
         }

@@ -72,6 +72,14 @@ class KimiVlModelTest {
         return out;
     }
 
+    static double[] toDoubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+
     static double[] flat(double[][] rows) {
         return Arrays.stream(rows).flatMapToDouble(Arrays::stream).toArray();
     }
