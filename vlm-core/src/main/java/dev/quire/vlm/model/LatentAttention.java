@@ -114,15 +114,15 @@ final class LatentAttention {
         // Scores and weighted sums run in the cache's precision on CUDA, in float32 on CPU (CPUs without bf16
         // matrix units are many times slower at bf16 GEMMs than at float32 ones; the cache stays compact either way).
         torch.ScalarType work = cuda ? keys.scalar_type() : torch.ScalarType.Float;
-        Tensor keysWork = keys.to(work);
-        Tensor query = queryF.to(work);
+        Tensor keysWork = keys.scalar_type() == work ? keys : keys.to(work);
+        Tensor query = work == torch.ScalarType.Float ? queryF : queryF.to(work);
         // Scores are (heads × rows × S): take the chunk's queries in blocks so that, whatever the context length,
         // one block's scores stay within SCORE_BUDGET bytes. Row i sees keys 0 .. start + i.
         long rowsPerBlock = Math.max(1, scoreBudget / (4L * heads * s));
         List<Tensor> blocks = new ArrayList<>();
         Tensor keyAll = keysWork.unsqueeze(0); // (1, S, lora + r), broadcast over heads
         Tensor valueAll = keysWork.narrow(1, 0, lora).unsqueeze(0); // (1, S, lora)
-        RuntimeCalls.add(5);
+        RuntimeCalls.add(3 + (keysWork == keys ? 0 : 1) + (query == queryF ? 0 : 1));
         for (long r0 = 0; r0 < t; r0 += rowsPerBlock) {
             long rows = Math.min(rowsPerBlock, t - r0);
             long visible = start + r0 + rows; // keys any row of this block may see
@@ -140,9 +140,10 @@ final class LatentAttention {
             }
             // Fused attention (scale, causal mask, softmax, weighted sum) without materialising the scores where the
             // backend has a fused kernel; the value is the latent itself (absorbed MLA).
-            blocks.add(torch.scaled_dot_product_attention(qb, k, v, mask, 0.0, causalFromZero && rows > 1,
-                    new DoubleOptional(scale), false).to(torch.ScalarType.Float)); // (heads, rows, lora)
-            RuntimeCalls.add(7);
+            Tensor attended = torch.scaled_dot_product_attention(qb, k, v, mask, 0.0, causalFromZero && rows > 1,
+                    new DoubleOptional(scale), false); // (heads, rows, lora)
+            blocks.add(work == torch.ScalarType.Float ? attended : attended.to(torch.ScalarType.Float));
+            RuntimeCalls.add(work == torch.ScalarType.Float ? 6 : 7);
         }
         RuntimeCalls.add(blocks.size() == 1 ? 0 : 1);
         return blocks.size() == 1 ? blocks.getFirst() : torch.cat(new TensorVector(blocks.toArray(new Tensor[0])), 1);

@@ -16,9 +16,11 @@ import org.bytedeco.pytorch.global.torch;
  * <p>The routed experts are held stacked, gate and up fused ({@code (E, 2I, H)}) and down ({@code (E, H, I)}),
  * so every step runs the same few batched products however many experts its tokens hit:
  * route → dispatch each (token, expert) pair → two batched matmuls (gate·up, then down) → weighted combine.
- * Dispatch takes one of two forms, both a fixed number of calls: for few pairs (decode) each pair gathers its
- * expert's matrices ({@code index_select} + {@code bmm}); for many pairs (prefill, wide batches) the tokens are
- * grouped into one padded bucket per expert and every expert multiplies its bucket in place, no weight copied.
+ * Dispatch takes one of three forms, each a fixed number of calls: a single token (decode at batch 1) multiplies
+ * its k experts' matrices in place (views of the stacks: the active weights are read once, nothing copied); few
+ * pairs (narrow decode batches) each gather their expert's matrices ({@code index_select} + {@code bmm}); many
+ * pairs (prefill, wide batches) are grouped into one padded bucket per expert and every expert multiplies its
+ * bucket in place, no weight copied.
  */
 final class MoeLayer {
     /**
@@ -98,7 +100,8 @@ final class MoeLayer {
         int k = c.numExpertsPerTok();
         Routes routes = route(x);
         long pairs = t * k;
-        Tensor routed = pairs * GATHER_COST <= c.nRoutedExperts() ? gathered(x, routes) : bucketed(x, routes);
+        Tensor routed = t == 1 ? inPlace(x, routes)
+                : pairs * GATHER_COST <= c.nRoutedExperts() ? gathered(x, routes) : bucketed(x, routes);
         RuntimeCalls.add(shared == null ? 0 : 1);
         return shared == null ? routed : routed.add(shared.apply(x));
     }
@@ -132,10 +135,32 @@ final class MoeLayer {
     private Tensor experts(Tensor rows, Tensor gateUpW, Tensor downW) {
         long inner = c.moeIntermediateSize();
         torch.ScalarType wt = gateUpW.scalar_type();
-        Tensor h = torch.bmm(rows.to(wt), gateUpW.transpose(1, 2)); // (B, R, 2I)
+        boolean convert = wt != torch.ScalarType.Float;
+        Tensor h = torch.bmm(convert ? rows.to(wt) : rows, gateUpW.transpose(1, 2)); // (B, R, 2I)
         Tensor act = torch.silu(h.narrow(2, 0, inner)).mul(h.narrow(2, inner, inner));
-        RuntimeCalls.add(10);
-        return torch.bmm(act, downW.transpose(1, 2)).to(torch.ScalarType.Float);
+        Tensor y = torch.bmm(act, downW.transpose(1, 2));
+        RuntimeCalls.add(convert ? 10 : 8);
+        return convert ? y.to(torch.ScalarType.Float) : y;
+    }
+
+    /**
+     * One token (decode at batch 1): its k experts multiply it straight from the stacks — k narrowed views, nothing
+     * copied, so the step reads exactly the active weights once; k is fixed by the model, so is the call count.
+     */
+    private Tensor inPlace(Tensor x, Routes routes) {
+        int k = c.numExpertsPerTok();
+        long[] chosen = new long[k];
+        routes.index().contiguous().cpu().data_ptr_long().get(chosen);
+        Tensor row = x.unsqueeze(0); // (1, 1, H)
+        Tensor[] ys = new Tensor[k];
+        for (int j = 0; j < k; j++) {
+            long place = order == null ? chosen[j] : order[(int) chosen[j]];
+            ys[j] = experts(row, gateUp.narrow(0, place, 1), down.narrow(0, place, 1)); // (1, 1, H)
+            RuntimeCalls.add(2);
+        }
+        RuntimeCalls.add(7);
+        return torch.cat(new org.bytedeco.pytorch.TensorVector(ys), 1).mul(routes.weight().unsqueeze(2))
+                .sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()); // (1, H)
     }
 
     /** Few pairs: pair p = (token p / k, expert index[p]) multiplies its own gathered copy of the expert's matrices. */
