@@ -15,13 +15,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The in-process engine: a Kimi-VL checkpoint loaded into {@link KimiVlModel} on CPU or CUDA; batch jobs keep one
- * engine per device. {@link #generate} may be called from many threads: each caller encodes its images and
- * prefills its prompt (one model call at a time, taking turns with the decode steps), then its sequence joins the
- * engine's decode loop, where one forward step advances every active sequence by one token (continuous batching:
+ * engine per device. {@link #generate} may be called from many threads. All model work runs on one model thread:
+ * a caller's image encoding and prefill chunks are handed to it and run between decode steps; the caller's
+ * sequence then joins the decode loop, where one forward step advances every active sequence by one token (continuous batching:
  * sequences join and leave between steps, each with its own position, latent cache, sampler and stop tokens).
  * At most {@code maxBatch} requests are in flight; more wait for a place.
  */
@@ -35,15 +34,15 @@ public final class EmbeddedEngine implements VlmEngine {
     private final int maxBatch;
     /** Places for requests in flight (prefilling or decoding): bounds the batch and the latent caches held. */
     private final Semaphore places;
-    /** The model runs one call at a time: a prefill chunk or a decode step (fair, so they take turns). */
-    private final ReentrantLock modelLock = new ReentrantLock(true);
-    /** Guards {@link #joining} and {@link #decoder}. */
+    /** Guards {@link #joining}, {@link #tasks} and {@link #decoder}. */
     private final Object loop = new Object();
     private final List<Sequence> joining = new ArrayList<>();
+    /** Model work handed to the model thread by callers (image encoding, prefill chunks), taken one per decode step. */
+    private final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
     private Thread decoder;
     private volatile int peakBatch;
     private volatile boolean closing;
-    private boolean checkpointClosed; // under modelLock
+    private boolean checkpointClosed; // under loop
 
     /** Requests decoded together unless set ({@code quire.vlm.max-batch}); chosen by bench/vlm-bench.sh. */
     public static final int DEFAULT_MAX_BATCH = 8;
@@ -116,13 +115,10 @@ public final class EmbeddedEngine implements VlmEngine {
 
     /** The model's decode floor ({@link KimiVlModel#matmulFloorNanos}), measured between model calls. */
     public long matmulFloorNanos(int repeats) {
-        modelLock.lock();
-        try {
+        return onModelThread(() -> {
             checkOpen();
             return model.matmulFloorNanos(repeats);
-        } finally {
-            modelLock.unlock();
-        }
+        });
     }
 
     /** Decoder layers of the model. */
@@ -189,15 +185,11 @@ public final class EmbeddedEngine implements VlmEngine {
                 rows[span.start() + i] = row++;
             }
         }
-        KimiVlModel.ImageFeatures features;
-        modelLock.lock();
-        try {
+        KimiVlModel.ImageFeatures features = onModelThread(() -> {
             checkOpen();
-            features = model.encode(built.images());
-        } finally {
-            modelLock.unlock();
-        }
-        KimiVlModel.Session session = null;
+            return model.encode(built.images());
+        });
+        KimiVlModel.Session[] session = new KimiVlModel.Session[1];
         try (features) {
             if (row != features.count()) {
                 throw new IllegalStateException("prompt has " + row + " image positions but the vision tower made "
@@ -206,37 +198,70 @@ public final class EmbeddedEngine implements VlmEngine {
             long t1 = System.nanoTime();
             float[] logits = null;
             for (int start = 0; start < prompt.length(); start += o.prefillChunk()) {
-                modelLock.lock();
-                try {
+                int from = start;
+                int end = Math.min(prompt.length(), start + o.prefillChunk());
+                logits = onModelThread(() -> {
                     checkOpen();
-                    if (session == null) {
-                        session = model.session(prompt.length() + o.maxNewTokens());
+                    if (session[0] == null) {
+                        session[0] = model.session(prompt.length() + o.maxNewTokens());
                     }
-                    int end = Math.min(prompt.length(), start + o.prefillChunk());
-                    logits = session.forward(Arrays.copyOfRange(prompt.ids(), start, end),
-                            Arrays.copyOfRange(rows, start, end), features, false);
-                } finally {
-                    modelLock.unlock();
-                }
+                    return session[0].forward(Arrays.copyOfRange(prompt.ids(), from, end),
+                            Arrays.copyOfRange(rows, from, end), features, false);
+                });
             }
             long t2 = System.nanoTime();
-            return new Sequence(session, prompt.length(), o, logits, t1 - t0, t2 - t1);
+            return new Sequence(session[0], prompt.length(), o, logits, t1 - t0, t2 - t1);
         } catch (RuntimeException e) {
-            if (session != null) {
-                closeSession(session);
+            if (session[0] != null) {
+                try {
+                    onModelThread(() -> {
+                        session[0].close();
+                        return null;
+                    });
+                } catch (EngineClosedException closed) {
+                    // the model thread has gone; the cache is freed when collected
+                }
             }
             throw e;
         }
     }
 
-    private void closeSession(KimiVlModel.Session session) {
-        modelLock.lock();
-        try {
-            if (!checkpointClosed) {
-                session.close();
+    /**
+     * Runs {@code work} on the model thread, which makes every libtorch call of this engine (one thread: no two
+     * threads' native thread pools compete for the cores), between decode steps; waits for its result.
+     */
+    private <T> T onModelThread(java.util.function.Supplier<T> work) {
+        if (Thread.currentThread() == decoder) {
+            return work.get();
+        }
+        java.util.concurrent.CompletableFuture<T> done = new java.util.concurrent.CompletableFuture<>();
+        synchronized (loop) {
+            if (closing) {
+                throw new EngineClosedException("the engine is shutting down; generation stopped");
             }
-        } finally {
-            modelLock.unlock();
+            tasks.add(() -> {
+                try {
+                    done.complete(work.get());
+                } catch (RuntimeException | Error e) {
+                    done.completeExceptionally(e);
+                }
+            });
+            startModelThread();
+            loop.notifyAll();
+        }
+        try {
+            return done.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private void startModelThread() { // under loop
+        if (decoder == null) {
+            decoder = Thread.ofPlatform().daemon().name("quire-vlm-model").start(this::decodeLoop);
         }
     }
 
@@ -244,13 +269,10 @@ public final class EmbeddedEngine implements VlmEngine {
     private void join(Sequence s) {
         synchronized (loop) {
             if (closing) {
-                closeSession(s.session);
                 throw new EngineClosedException("the engine is shutting down; generation stopped");
             }
             joining.add(s);
-            if (decoder == null) {
-                decoder = Thread.ofPlatform().daemon().name("quire-vlm-decode").start(this::decodeLoop);
-            }
+            startModelThread();
             loop.notifyAll();
         }
     }
@@ -263,8 +285,9 @@ public final class EmbeddedEngine implements VlmEngine {
     private void decodeLoop() {
         List<Sequence> active = new ArrayList<>();
         while (true) {
+            Runnable task;
             synchronized (loop) {
-                while (active.isEmpty() && joining.isEmpty() && !closing) {
+                while (active.isEmpty() && joining.isEmpty() && tasks.isEmpty() && !closing) {
                     try {
                         loop.wait();
                     } catch (InterruptedException e) {
@@ -277,8 +300,17 @@ public final class EmbeddedEngine implements VlmEngine {
                     for (Sequence s : active) {
                         s.fail(new EngineClosedException("the engine is shutting down; generation stopped"));
                     }
+                    for (Runnable t : tasks) {
+                        t.run(); // each checks the engine is open first, so its caller gets EngineClosedException
+                    }
+                    tasks.clear();
+                    closeCheckpoint();
                     return;
                 }
+                task = tasks.poll();
+            }
+            if (task != null) {
+                task.run(); // one caller's encoding or prefill chunk between two decode steps
             }
             List<Sequence> next = new ArrayList<>(active.size());
             int[] tokens = new int[active.size()];
@@ -296,15 +328,11 @@ public final class EmbeddedEngine implements VlmEngine {
                 }
             }
             active = next;
-            if (active.isEmpty()) {
-                continue;
+            if (active.isEmpty() || closing) {
+                continue; // when closing, the top of the loop fails them
             }
             peakBatch = Math.max(peakBatch, active.size());
-            modelLock.lock();
             try {
-                if (closing) {
-                    continue; // the top of the loop fails them
-                }
                 float[][] logits = model.decode(active.stream().map(s -> s.session).toList(),
                         Arrays.copyOf(tokens, active.size()));
                 for (int i = 0; i < active.size(); i++) {
@@ -315,9 +343,14 @@ public final class EmbeddedEngine implements VlmEngine {
                     s.fail(e);
                 }
                 active = new ArrayList<>();
-            } finally {
-                modelLock.unlock();
             }
+        }
+    }
+
+    private void closeCheckpoint() { // under loop
+        if (!checkpointClosed) {
+            checkpointClosed = true;
+            checkpoint.close();
         }
     }
 
@@ -383,7 +416,7 @@ public final class EmbeddedEngine implements VlmEngine {
             if (result.isDone()) {
                 return;
             }
-            closeSession(session);
+            session.close();
             int[] tokens = Arrays.copyOf(out, n);
             result.complete(new GenerateResult(tokenizer.decode(tokens), tokens, lp == null ? null : Arrays.copyOf(lp, n),
                     promptTokens, stop, new GenerateResult.Timings(visionNanos, prefillNanos, System.nanoTime() - joined, n),
@@ -392,7 +425,7 @@ public final class EmbeddedEngine implements VlmEngine {
 
         void fail(Throwable e) {
             if (!result.isDone()) {
-                closeSession(session);
+                session.close();
                 result.completeExceptionally(e);
             }
         }
@@ -459,23 +492,17 @@ public final class EmbeddedEngine implements VlmEngine {
         synchronized (loop) {
             closing = true;
             d = decoder;
+            if (d == null) {
+                closeCheckpoint(); // no model thread was ever started: nothing else reads the weights
+            }
             loop.notifyAll();
         }
         if (d != null && d != Thread.currentThread()) {
             try {
-                d.join();
+                d.join(); // it fails the generations in flight, then unmaps the weights and ends
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        modelLock.lock();
-        try {
-            if (!checkpointClosed) {
-                checkpointClosed = true;
-                checkpoint.close();
-            }
-        } finally {
-            modelLock.unlock();
         }
     }
 }
