@@ -56,7 +56,11 @@ public record GenerationOptions(int maxNewTokens, double temperature, double top
         return new GenerationOptions(maxNewTokens, temperature, topP, seed, logprobs, firstLogits, prefillChunk, listener, on);
     }
 
-    /** Receives each generated token as it is produced, with the text it completes (possibly empty mid-character). */
+    /**
+     * Receives each generated token as it is produced, with the text it completes (possibly empty mid-character).
+     * The embedded engine calls it on its model thread between decode steps: a slow listener stalls every request
+     * decoding with it, and one that throws ends only its own request.
+     */
     @FunctionalInterface
     public interface TokenListener {
         void onToken(int tokenId, String textDelta);
