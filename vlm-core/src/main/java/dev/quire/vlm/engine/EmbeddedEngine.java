@@ -90,15 +90,17 @@ public final class EmbeddedEngine implements VlmEngine {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(checkpointDir + ": " + e.getMessage(), e);
             }
-            this.model = new KimiVlModel(checkpoint, where, requested);
+            // built on the model thread like every later libtorch call: the native (OpenMP) thread pool belongs to
+            // the calling thread, and a second pool left spinning by a loading thread halves the cores for the model
+            this.model = onModelThread(() -> new KimiVlModel(checkpoint, where, requested));
             this.identity = new ModelIdentity("embedded", checkpointDir.toAbsolutePath().normalize().getFileName().toString(),
                     checkpoint.fingerprint(digests), DemoCheckpoint.isDemo(checkpointDir), where.spec(), model.precision().id());
             this.stops = ChatPrompt.stopTokens(tokenizer);
             System.getLogger(EmbeddedEngine.class.getName()).log(System.Logger.Level.INFO,
                     "Kimi-VL engine: " + identity + " (" + where.reason() + "; precision " + model.precision().reason()
                             + "; routed experts: " + model.expertStorage() + "; decoding up to " + maxBatch + " requests together)");
-        } catch (RuntimeException e) {
-            checkpoint.close();
+        } catch (RuntimeException | Error e) {
+            close(); // ends the model thread (if started), which unmaps the weights
             throw e;
         }
     }
