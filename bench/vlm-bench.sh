@@ -7,9 +7,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../bin/java-home.sh
 source "$here/bin/java-home.sh"
 cd "$here"
-./mvnw -B -q -DskipTests install -pl vlm-core >&2
+./mvnw -B -q -DskipTests compile -pl vlm-core -am >&2
 cp_file=$(mktemp)
-./mvnw -B -q dependency:build-classpath -pl vlm-core -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime >&2
+./mvnw -B -q dependency:build-classpath -pl vlm-core -am -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime >&2
 cp="$here/vlm-core/target/classes:$(cat "$cp_file")"
 rm -f "$cp_file"
 exec "$JAVA_HOME/bin/java" -Xmx3g --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -cp "$cp" \

@@ -168,6 +168,13 @@ public interface QuireConfig {
                     prefixCacheBytes().map(m -> m.asLongValue()).orElse(dev.quire.vlm.engine.CacheBudgets.DEFAULT_PREFIX_BYTES));
         }
 
+        /**
+         * Most requests the embedded engine has in flight and decodes together (one forward step advances each by a
+         * token); callers beyond it wait for a place. 1 = one request at a time.
+         */
+        @WithDefault("8")
+        int maxBatch();
+
         /** embedded (the in-process model) | openai-compatible (a vLLM/SGLang server at {@link #endpoint}). */
         @WithDefault("embedded")
         String engine();

@@ -33,7 +33,8 @@ public class Engines {
             Path dir = config.modelDir(vlm.model());
             engine = switch (vlm.engine()) {
                 case "embedded" -> new EmbeddedEngine(dir, vlm.device(), vlm.dtype(),
-                        dev.quire.vlm.checkpoint.WeightDigests.inHome(config.home(), System.err), vlm.cacheBudgets());
+                        dev.quire.vlm.checkpoint.WeightDigests.inHome(config.home(), System.err), vlm.cacheBudgets(),
+                        vlm.maxBatch());
                 case "openai-compatible" -> {
                     String endpoint = vlm.endpoint().orElseThrow(() -> new IllegalArgumentException(
                             "quire.vlm.engine=openai-compatible needs quire.vlm.endpoint (e.g. http://vllm:8000/v1)"));

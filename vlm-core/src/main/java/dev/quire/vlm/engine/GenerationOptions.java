@@ -11,9 +11,11 @@ package dev.quire.vlm.engine;
  * @param firstLogits  return the logits of the first generated position (after the whole prompt)
  * @param prefillChunk prompt tokens per prefill step: bounds attention memory on long prompts
  * @param listener     streaming callback, or null
+ * @param ignoreStop   keep generating past stop tokens up to maxNewTokens (benchmarks: a fixed decode length)
  */
 public record GenerationOptions(int maxNewTokens, double temperature, double topP, long seed, boolean logprobs,
-                                boolean firstLogits, int prefillChunk, TokenListener listener) {
+                                boolean firstLogits, int prefillChunk, TokenListener listener,
+                                boolean ignoreStop) {
 
     public GenerationOptions {
         if (maxNewTokens < 1) {
@@ -31,26 +33,34 @@ public record GenerationOptions(int maxNewTokens, double temperature, double top
     public static final int DEFAULT_PREFILL_CHUNK = 2048;
 
     public static GenerationOptions greedy(int maxNewTokens) {
-        return new GenerationOptions(maxNewTokens, 0, 1, 0, false, false, DEFAULT_PREFILL_CHUNK, null);
+        return new GenerationOptions(maxNewTokens, 0, 1, 0, false, false, DEFAULT_PREFILL_CHUNK, null, false);
     }
 
     public GenerationOptions withPrefillChunk(int tokens) {
-        return new GenerationOptions(maxNewTokens, temperature, topP, seed, logprobs, firstLogits, tokens, listener);
+        return new GenerationOptions(maxNewTokens, temperature, topP, seed, logprobs, firstLogits, tokens, listener, ignoreStop);
     }
 
     public GenerationOptions withLogprobs(boolean on, boolean first) {
-        return new GenerationOptions(maxNewTokens, temperature, topP, seed, on, first, prefillChunk, listener);
+        return new GenerationOptions(maxNewTokens, temperature, topP, seed, on, first, prefillChunk, listener, ignoreStop);
     }
 
     public GenerationOptions withSampling(double t, double p, long s) {
-        return new GenerationOptions(maxNewTokens, t, p, s, logprobs, firstLogits, prefillChunk, listener);
+        return new GenerationOptions(maxNewTokens, t, p, s, logprobs, firstLogits, prefillChunk, listener, ignoreStop);
     }
 
     public GenerationOptions withListener(TokenListener l) {
-        return new GenerationOptions(maxNewTokens, temperature, topP, seed, logprobs, firstLogits, prefillChunk, l);
+        return new GenerationOptions(maxNewTokens, temperature, topP, seed, logprobs, firstLogits, prefillChunk, l, ignoreStop);
     }
 
-    /** Receives each generated token as it is produced, with the text it completes (possibly empty mid-character). */
+    public GenerationOptions withIgnoreStop(boolean on) {
+        return new GenerationOptions(maxNewTokens, temperature, topP, seed, logprobs, firstLogits, prefillChunk, listener, on);
+    }
+
+    /**
+     * Receives each generated token as it is produced, with the text it completes (possibly empty mid-character).
+     * The embedded engine calls it on its model thread between decode steps: a slow listener stalls every request
+     * decoding with it, and one that throws ends only its own request.
+     */
     @FunctionalInterface
     public interface TokenListener {
         void onToken(int tokenId, String textDelta);

@@ -28,8 +28,23 @@ final class DecoderLayer {
         }
     }
 
-    Tensor apply(Tensor x, long start, LatentCache cache) {
-        x = x.add(attention.apply(Norms.rmsNorm(x, inputNorm, c.rmsNormEps()), start, cache, index));
+    MoeLayer moe() {
+        return moe;
+    }
+
+    void products(java.util.List<Tensor> matrices, java.util.List<Tensor> perHead) {
+        attention.products(matrices, perHead);
+        if (moe != null) {
+            moe.products(matrices);
+        } else {
+            dense.products(matrices);
+        }
+    }
+
+    /** Rows of one or more sequences ({@link Segment}s, in row order), each row turned by its own position. */
+    Tensor apply(Tensor x, java.util.List<Segment> segments, TextRope.Angles angles) {
+        RuntimeCalls.add(2);
+        x = x.add(attention.apply(Norms.rmsNorm(x, inputNorm, c.rmsNormEps()), segments, angles, index));
         Tensor h = Norms.rmsNorm(x, postNorm, c.rmsNormEps());
         return x.add(moe != null ? moe.apply(h) : dense.apply(h));
     }

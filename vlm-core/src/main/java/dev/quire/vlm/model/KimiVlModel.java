@@ -14,7 +14,8 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Kimi-VL: MoonViT → projector → DeepSeek-V3-style decoder → LM head, over one tensor runtime (libtorch) on
  * CPU or CUDA. Weights stay in the memory-mapped checkpoint (CPU) or are copied to the GPU once.
- * Not thread-safe: one request at a time per instance.
+ * Not thread-safe: one call at a time per instance (the engine serialises them); {@link #decode} advances several
+ * sessions by one token in one step.
  */
 public final class KimiVlModel {
     private final ModelConfig config;
@@ -27,6 +28,7 @@ public final class KimiVlModel {
     private final Linear lmHead;
     private final torch.ScalarType cacheType;
     private final Precision.Choice precision;
+    private final TextRope rope;
 
     public KimiVlModel(Checkpoint checkpoint, TorchDevice device) {
         this(checkpoint, device, Precision.AUTO);
@@ -57,6 +59,7 @@ public final class KimiVlModel {
         for (int i = 0; i < t.numLayers(); i++) {
             layers.add(new DecoderLayer(w, t, i, scoreBudgetBytes));
         }
+        rope = new TextRope(t.qkRopeHeadDim(), t.ropeTheta());
         finalNorm = w.f32(WeightLayout.TEXT + "model.norm.weight", t.hiddenSize());
         lmHead = new Linear(t.tieWordEmbeddings() ? embed
                 : w.matrix(WeightLayout.TEXT + "lm_head.weight", t.vocabSize(), t.hiddenSize()), null);
@@ -162,6 +165,75 @@ public final class KimiVlModel {
         }
     }
 
+    /**
+     * The decode floor: nanoseconds to multiply one token's vector through every weight matrix a decoded token
+     * multiplies (each layer's attention projections and absorbed per-head products, router, top-k experts, shared
+     * experts or dense MLP; the LM head), with the same matmuls in the same dtypes and nothing else — no norms,
+     * attention, routing or copies. Best of {@code repeats}.
+     */
+    public long matmulFloorNanos(int repeats) {
+        try (PointerScope scope = new PointerScope()) {
+            List<Tensor> matrices = new ArrayList<>();
+            List<Tensor> perHead = new ArrayList<>();
+            for (DecoderLayer l : layers) {
+                l.products(matrices, perHead);
+            }
+            matrices.add(lmHead.weight());
+            List<Tensor> inputs = new ArrayList<>();
+            for (Tensor m : matrices) {
+                inputs.add(torch.ones(1, m.size(1)).to(m.device(), m.scalar_type()));
+            }
+            List<Tensor> headInputs = new ArrayList<>();
+            for (Tensor m : perHead) {
+                headInputs.add(torch.ones(m.size(0), 1, m.size(1)).to(m.device(), m.scalar_type()));
+            }
+            long best = Long.MAX_VALUE;
+            for (int r = 0; r < repeats; r++) {
+                try (PointerScope step = new PointerScope()) {
+                    long t0 = System.nanoTime();
+                    Tensor last = null;
+                    for (int i = 0; i < matrices.size(); i++) {
+                        last = inputs.get(i).matmul(matrices.get(i).t());
+                    }
+                    for (int i = 0; i < perHead.size(); i++) {
+                        last = headInputs.get(i).matmul(perHead.get(i));
+                    }
+                    last.cpu(); // waits for the device (CUDA runs asynchronously)
+                    best = Math.min(best, System.nanoTime() - t0);
+                }
+            }
+            return best;
+        }
+    }
+
+    /**
+     * How the routed experts are held: "views of the checkpoint" (stacked in place, no copy; ", reordered" when the
+     * file's expert order is not numeric), "copied at load (N MB)", or "none" (no MoE layer).
+     */
+    public String expertStorage() {
+        long copiedBytes = 0;
+        boolean any = false;
+        boolean reordered = false;
+        for (DecoderLayer l : layers) {
+            MoeLayer m = l.moe();
+            if (m != null) {
+                any = true;
+                copiedBytes += m.copiedBytes();
+                reordered |= m.reordered();
+            }
+        }
+        if (!any) {
+            return "none";
+        }
+        return copiedBytes > 0 ? String.format(java.util.Locale.ROOT, "copied at load (%.0f MB)", copiedBytes / 1e6)
+                : "views of the checkpoint" + (reordered ? ", reordered" : "");
+    }
+
+    /** Decoder layers. */
+    public int numLayers() {
+        return layers.size();
+    }
+
     /** A fresh latent cache for {@code capacity} positions. */
     public Session session(int capacity) {
         TextConfig t = config.text();
@@ -217,11 +289,17 @@ public final class KimiVlModel {
     }
 
     /** One request's decoding state: the latent cache and the number of positions filled. */
-    public final class Session {
+    public final class Session implements AutoCloseable {
         private final LatentCache cache;
 
         private Session(LatentCache cache) {
             this.cache = cache;
+        }
+
+        /** Frees the latent cache now. */
+        @Override
+        public void close() {
+            cache.close();
         }
 
         /** Positions filled so far. */
@@ -242,40 +320,92 @@ public final class KimiVlModel {
          * @param allLogits return logits for every position ((T × V) row-major) instead of the last one only
          */
         public float[] forward(int[] ids, long[] featureRows, ImageFeatures features, boolean allLogits) {
-            try (PointerScope scope = new PointerScope()) {
-                long start = cache.length();
-                long[] idsL = new long[ids.length];
-                for (int i = 0; i < ids.length; i++) {
-                    idsL[i] = ids[i];
-                }
-                Tensor idx = onDevice(torch.tensor(idsL));
-                Tensor x = embed.index_select(0, idx).to(torch.ScalarType.Float);
-                List<Long> local = new ArrayList<>();
-                List<Long> rows = new ArrayList<>();
-                for (int i = 0; i < ids.length; i++) {
-                    if (featureRows[i] >= 0) {
-                        local.add((long) i);
-                        rows.add(featureRows[i]);
-                    }
-                }
-                if (!local.isEmpty()) {
-                    Tensor at = onDevice(torch.tensor(local.stream().mapToLong(Long::longValue).toArray()));
-                    Tensor from = onDevice(torch.tensor(rows.stream().mapToLong(Long::longValue).toArray()));
-                    x.index_copy_(0, at, features.rows().index_select(0, from));
-                }
-                Tensor embedded = x;
-                x = Step.through(embedded, layers.stream()
-                        .<java.util.function.UnaryOperator<Tensor>>map(l -> in -> l.apply(in, start, cache)).toList());
-                cache.advance(ids.length);
-                Tensor h = allLogits ? x : x.narrow(0, ids.length - 1, 1);
-                Tensor logits = lmHead.apply(Norms.rmsNorm(h, finalNorm, config.text().rmsNormEps())).contiguous().cpu();
-                float[] out = new float[(int) logits.numel()];
-                logits.data_ptr_float().get(out);
-                if (x != embedded) {
-                    Step.release(x);
-                }
-                return out;
+            long[] positions = new long[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                positions[i] = cache.length() + i;
             }
+            long[] logitRows = allLogits ? java.util.stream.LongStream.range(0, ids.length).toArray()
+                    : new long[] {ids.length - 1};
+            return run(ids, positions, List.of(new Segment(cache, cache.length(), ids.length)), featureRows, features,
+                    logitRows);
+        }
+    }
+
+    /**
+     * One decode step of several sequences at once: sequence i takes {@code tokens[i]} at its next position. Every
+     * weight matrix multiplies all the sequences' rows in one product; attention reads each sequence's own cache.
+     *
+     * @return the next-token logits of each sequence, in order
+     */
+    public float[][] decode(List<Session> sessions, int[] tokens) {
+        int b = sessions.size();
+        long[] positions = new long[b];
+        long[] logitRows = new long[b];
+        List<Segment> segments = new ArrayList<>(b);
+        for (int i = 0; i < b; i++) {
+            LatentCache cache = sessions.get(i).cache;
+            positions[i] = cache.length();
+            logitRows[i] = i;
+            segments.add(new Segment(cache, cache.length(), 1));
+        }
+        long[] noImage = new long[b];
+        java.util.Arrays.fill(noImage, -1);
+        float[] flat = run(tokens, positions, segments, noImage, null, logitRows);
+        int v = config.text().vocabSize();
+        float[][] out = new float[b][];
+        for (int i = 0; i < b; i++) {
+            out[i] = java.util.Arrays.copyOfRange(flat, i * v, (i + 1) * v);
+        }
+        return out;
+    }
+
+    /** Rows {@code ids} (of the given segments, in order) through the decoder; logits of {@code logitRows}, row-major. */
+    private float[] run(int[] ids, long[] positions, List<Segment> segments, long[] featureRows, ImageFeatures features,
+                        long[] logitRows) {
+        try (PointerScope scope = new PointerScope()) {
+            long[] idsL = new long[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                idsL[i] = ids[i];
+            }
+            Tensor idx = onDevice(torch.tensor(idsL));
+            Tensor x = embed.index_select(0, idx).to(torch.ScalarType.Float);
+            RuntimeCalls.add(4);
+            List<Long> local = new ArrayList<>();
+            List<Long> rows = new ArrayList<>();
+            for (int i = 0; i < ids.length; i++) {
+                if (featureRows[i] >= 0) {
+                    local.add((long) i);
+                    rows.add(featureRows[i]);
+                }
+            }
+            if (!local.isEmpty()) {
+                Tensor at = onDevice(torch.tensor(local.stream().mapToLong(Long::longValue).toArray()));
+                Tensor from = onDevice(torch.tensor(rows.stream().mapToLong(Long::longValue).toArray()));
+                x.index_copy_(0, at, features.rows().index_select(0, from));
+            }
+            Tensor embedded = x;
+            TextRope.Angles angles = rope.angles(positions, device);
+            x = Step.through(embedded, layers.stream()
+                    .<java.util.function.UnaryOperator<Tensor>>map(l -> in -> l.apply(in, segments, angles)).toList());
+            for (Segment seg : segments) {
+                seg.cache().advance(seg.count());
+            }
+            Tensor h;
+            if (logitRows.length == ids.length) {
+                h = x;
+            } else if (logitRows.length == 1) {
+                h = x.narrow(0, logitRows[0], 1);
+            } else {
+                h = x.index_select(0, onDevice(torch.tensor(logitRows)));
+            }
+            Tensor logits = lmHead.apply(Norms.rmsNorm(h, finalNorm, config.text().rmsNormEps())).contiguous().cpu();
+            RuntimeCalls.add(6 + (logitRows.length == ids.length ? 0 : 1));
+            float[] out = new float[(int) logits.numel()];
+            logits.data_ptr_float().get(out);
+            if (x != embedded) {
+                Step.release(x);
+            }
+            return out;
         }
     }
 

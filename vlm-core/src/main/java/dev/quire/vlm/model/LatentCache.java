@@ -29,6 +29,7 @@ final class LatentCache {
             throw new IllegalStateException("latent cache holds " + capacity + " positions; asked for " + (start + n));
         }
         Tensor slot = layers[layer];
+        RuntimeCalls.add(latents.scalar_type() == slot.scalar_type() ? 3 : 4);
         slot.narrow(0, start, n).copy_(latents.scalar_type() == slot.scalar_type() ? latents : latents.to(slot.scalar_type()));
         return slot.narrow(0, 0, start + n);
     }
@@ -66,6 +67,15 @@ final class LatentCache {
             }
         }
         length = n;
+    }
+
+    /** Frees the cache's memory now (instead of when its tensors are collected). */
+    void close() {
+        for (Tensor t : layers) {
+            if (t != null && !t.isNull()) {
+                t.close();
+            }
+        }
     }
 
     long length() {

@@ -17,6 +17,7 @@ final class Norms {
 
     /** (…, d) → (…, d): x · rsqrt(mean(x²) + eps) · w */
     static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
+        RuntimeCalls.add(6);
         Tensor ms = x.mul(x).mean(new long[] {-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
         return x.mul(ms.add(new Scalar(eps)).rsqrt()).mul(weight);
     }

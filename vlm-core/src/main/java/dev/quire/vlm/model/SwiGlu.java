@@ -13,7 +13,14 @@ final class SwiGlu {
         down = w.linear(prefix + "down_proj", hidden, inner, false);
     }
 
+    void products(java.util.List<Tensor> matrices) {
+        matrices.add(gate.weight());
+        matrices.add(up.weight());
+        matrices.add(down.weight());
+    }
+
     Tensor apply(Tensor x) {
+        RuntimeCalls.add(2);
         return down.apply(torch.silu(gate.apply(x)).mul(up.apply(x)));
     }
 }

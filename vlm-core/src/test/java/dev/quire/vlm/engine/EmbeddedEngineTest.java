@@ -102,6 +102,89 @@ class EmbeddedEngineTest {
         }
     }
 
+    /**
+     * Concurrent callers decode in one batch and get what they get one at a time: four requests (different prompts,
+     * token limits and sampling settings; float32) run on an engine of max-batch 1, one after another, then
+     * concurrently on one of max-batch 4 — the first waits at its first token until two others have prefilled and
+     * joined, the fourth starts only once the second is decoding, and they leave at different lengths. Same tokens,
+     * log-probabilities within 1e-4.
+     */
+    @Test
+    void concurrentRequestsDecodeTogetherAndEqualOneAtATime() throws Exception {
+        Path f32 = tmp.resolve("f32-batch");
+        DemoCheckpoint.write(f32, DemoCheckpoint.DEMO.withDtype(DType.F32), false);
+        List<GenerationOptions> options = List.of(GenerationOptions.greedy(24).withLogprobs(true, false),
+                GenerationOptions.greedy(6).withLogprobs(true, false),
+                GenerationOptions.greedy(16).withLogprobs(true, false).withSampling(0.8, 0.9, 5),
+                GenerationOptions.greedy(10).withLogprobs(true, false));
+        List<String> questions = List.of("What is the total?", "Who signed it?", "List every date on the page.", "Sum?");
+        List<GenerateResult> alone = new ArrayList<>();
+        try (EmbeddedEngine e = new EmbeddedEngine(f32, "cpu", "float32", dev.quire.vlm.checkpoint.WeightDigests.uncached(), 1)) {
+            for (int i = 0; i < 4; i++) {
+                alone.add(e.generate(request(questions.get(i), i == 0, options.get(i))));
+            }
+            assertEquals(1, e.peakBatch());
+        }
+        try (EmbeddedEngine e = new EmbeddedEngine(f32, "cpu", "float32", dev.quire.vlm.checkpoint.WeightDigests.uncached(), 4)) {
+            GenerateResult[] together = new GenerateResult[4];
+            Throwable[] failed = new Throwable[4];
+            Thread[] threads = new Thread[4];
+            java.util.concurrent.atomic.AtomicBoolean waited = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CountDownLatch decoding = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 4; i++) {
+                int n = i;
+                GenerationOptions o = options.get(i);
+                if (i == 0) { // on the decode thread: hold the first step until requests 1 and 2 have joined
+                    o = o.withListener((id, d) -> {
+                        decoding.countDown();
+                        long until = System.nanoTime() + 60_000_000_000L;
+                        while (!waited.get() && e.joiningCount() < 2 && System.nanoTime() < until) {
+                            Thread.onSpinWait();
+                        }
+                        waited.set(true);
+                    });
+                }
+                if (i == 1) { // request 3 starts once request 1 is decoding
+                    o = o.withListener((id, d) -> {
+                        synchronized (threads) {
+                            if (threads[3].getState() == Thread.State.NEW) {
+                                threads[3].start();
+                            }
+                        }
+                    });
+                }
+                GenerationOptions oo = o;
+                threads[i] = new Thread(() -> {
+                    try {
+                        together[n] = e.generate(request(questions.get(n), n == 0, oo));
+                    } catch (Throwable x) {
+                        failed[n] = x;
+                    }
+                });
+            }
+            threads[0].start();
+            assertTrue(decoding.await(60, java.util.concurrent.TimeUnit.SECONDS), "request 0 reached its first token");
+            threads[1].start();
+            threads[2].start();
+            for (int i = 0; i < 4; i++) {
+                threads[i].join(120_000);
+                assertNull(failed[i], "request " + i + " failed: " + failed[i]);
+            }
+            assertTrue(e.peakBatch() >= 3, "requests 0–2 decoded in one step; widest step was " + e.peakBatch());
+            for (int i = 0; i < 4; i++) {
+                assertArrayEquals(alone.get(i).tokens(), together[i].tokens(), "request " + i + " tokens");
+                assertEquals(alone.get(i).stopReason(), together[i].stopReason());
+                for (int t = 0; t < alone.get(i).tokens().length; t++) {
+                    assertEquals(alone.get(i).logprobs()[t], together[i].logprobs()[t], 1e-4, "request " + i + " token " + t);
+                }
+            }
+        }
+    }
+
+    private static GenerateRequest request(String question, boolean image, GenerationOptions o) {
+        return image ? ask(o) : new GenerateRequest(null, List.of(PromptPart.text(question)), o);
+    }
+
     @Test
     void utf8BoundariesAreRespectedWhenStreaming() {
         byte[] euro = "a€".getBytes(java.nio.charset.StandardCharsets.UTF_8);

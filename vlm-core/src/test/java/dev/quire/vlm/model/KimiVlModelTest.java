@@ -72,6 +72,14 @@ class KimiVlModelTest {
         return out;
     }
 
+    static double[] toDoubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+
     static double[] flat(double[][] rows) {
         return Arrays.stream(rows).flatMapToDouble(Arrays::stream).toArray();
     }
@@ -244,6 +252,84 @@ class KimiVlModelTest {
                 assertEquals(proc.tokensForImage(size[0], size[1]), made, Arrays.toString(size));
             }
         }
+    }
+
+    /**
+     * One decode step over several sequences equals each sequence decoding alone: three prompts of different lengths
+     * (one with images), decoded together for a few steps while one leaves and a fourth joins mid-way; every step's
+     * logits are compared with the same sequence decoded on its own. Batches of 1–4 rows cross from gathered to
+     * bucketed expert dispatch (8 experts, top-2), and each row sits at its own position in its own cache.
+     */
+    @Test
+    void batchedDecodeStepsEqualDecodingEachSequenceAlone() throws IOException {
+        for (DemoCheckpoint.Spec spec : List.of(MOE, MOE.withExperts(8, 2, 4, 2))) {
+            try (Checkpoint ck = Checkpoint.open(write("batch" + spec.nGroup(), spec))) {
+                KimiVlModel model = new KimiVlModel(ck, TorchDevice.resolve("cpu"));
+                Prompt withImages = prompt(ck);
+                int[][] prompts = {withImages.ids, Arrays.copyOf(withImages.ids, 9), {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17},
+                        {30, 31, 32}};
+                int steps = 6;
+                KimiVlModel.ImageFeatures f = model.encode(withImages.images);
+                // alone: each sequence prefilled, then fed tokens 40 + step one at a time
+                List<List<float[]>> alone = new ArrayList<>();
+                for (int[] ids : prompts) {
+                    KimiVlModel.Session s = model.session(ids.length + steps);
+                    s.forward(ids, rowsFor(withImages, ids), f, false);
+                    List<float[]> out = new ArrayList<>();
+                    for (int step = 0; step < steps; step++) {
+                        out.add(s.forward(new int[] {40 + step}, new long[] {-1}, f, false));
+                    }
+                    alone.add(out);
+                }
+                // together: sequences 0–2 start, 1 leaves after 3 steps, 3 joins at step 2
+                KimiVlModel.Session[] sessions = new KimiVlModel.Session[prompts.length];
+                int[] done = new int[prompts.length];
+                for (int i = 0; i < prompts.length; i++) {
+                    sessions[i] = model.session(prompts[i].length + steps);
+                    sessions[i].forward(prompts[i], rowsFor(withImages, prompts[i]), f, false);
+                }
+                double worst = 0;
+                int widest = 0;
+                for (int step = 0; step < steps + 2; step++) {
+                    List<Integer> members = new ArrayList<>();
+                    for (int i = 0; i < prompts.length; i++) {
+                        boolean joined = i != 3 || step >= 2;
+                        int limit = i == 1 ? 3 : steps;
+                        if (joined && done[i] < limit) {
+                            members.add(i);
+                        }
+                    }
+                    if (members.isEmpty()) {
+                        break;
+                    }
+                    widest = Math.max(widest, members.size());
+                    int[] tokens = members.stream().mapToInt(i -> 40 + done[i]).toArray();
+                    float[][] logits = model.decode(members.stream().map(i -> sessions[i]).toList(), tokens);
+                    for (int m = 0; m < members.size(); m++) {
+                        int i = members.get(m);
+                        double d = maxDiff(alone.get(i).get(done[i]), logits[m]);
+                        assertTrue(d < 1e-4, "sequence " + i + " step " + done[i] + " in a batch of " + members.size()
+                                + " differs from decoding alone by " + d);
+                        worst = Math.max(worst, d);
+                        done[i]++;
+                    }
+                }
+                assertEquals(4, widest, "the schedule had all four sequences in one step");
+                assertArrayEquals(new int[] {steps, 3, steps, steps}, done);
+                System.out.printf(java.util.Locale.ROOT, "batched decode (groups %d): worst max |Δlogit| vs alone %.2e%n",
+                        spec.nGroup(), worst);
+            }
+        }
+    }
+
+    /** Image feature rows for a prompt that is a prefix of {@code p}'s ids (−1 beyond, or for other prompts). */
+    private static long[] rowsFor(Prompt p, int[] ids) {
+        long[] rows = new long[ids.length];
+        Arrays.fill(rows, -1);
+        if (ids.length <= p.ids.length && Arrays.equals(ids, Arrays.copyOf(p.ids, ids.length))) {
+            System.arraycopy(p.rows, 0, rows, 0, ids.length);
+        }
+        return rows;
     }
 
     static double maxDiff(float[] a, float[] b) {

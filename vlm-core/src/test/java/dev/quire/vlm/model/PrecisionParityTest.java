@@ -50,7 +50,9 @@ class PrecisionParityTest {
     }
 
     /**
-     * A BF16 checkpoint in the real layout: written by the demo writer, then every tensor re-stored as BF16 with the
+     * A BF16 checkpoint in the real layout (variant "moe-sorted": tensors in name order, as the Python safetensors
+     * library writes them, so experts lie in the order 0, 1, 10, 11, …, 2, … and the engine's stacked view of them
+     * must map expert ids to places): written by the demo writer, then every tensor re-stored as BF16 with the
      * LM head scaled ×3 so logits have std ≈ 2 like a trained model's (the demo's random head gives std ≈ 0.6, which
      * would make an absolute tolerance three times looser).
      */
@@ -68,7 +70,11 @@ class PrecisionParityTest {
         }
         SafetensorsWriter out = new SafetensorsWriter().metadata("format", "pt");
         try (Checkpoint ck = Checkpoint.open(src)) {
-            for (WeightLayout.TensorSpec t : WeightLayout.of(ck.config()).tensors()) {
+            List<WeightLayout.TensorSpec> tensors = new ArrayList<>(WeightLayout.of(ck.config()).tensors());
+            if (name.endsWith("-sorted")) {
+                tensors.sort(java.util.Comparator.comparing(WeightLayout.TensorSpec::name));
+            }
+            for (WeightLayout.TensorSpec t : tensors) {
                 TensorData data = ck.tensor(t.name(), t.shape());
                 float[] v = data.toFloats();
                 if (t.name().endsWith("lm_head.weight")) {
@@ -141,6 +147,9 @@ class PrecisionParityTest {
                 KimiVlModel b16 = new KimiVlModel(ck, cpu, Precision.BFLOAT16);
                 assertEquals(Precision.FLOAT32, f32.precision().precision());
                 assertEquals(Precision.BFLOAT16, b16.precision().precision());
+                // bf16 compute on bf16 weights: the experts are used in place; float32 compute converts (copies) them
+                assertEquals(VARIANTS.get(v).equals("dense") ? "none" : "views of the checkpoint", b16.expertStorage());
+                assertTrue(VARIANTS.get(v).equals("dense") || f32.expertStorage().startsWith("copied at load"), f32.expertStorage());
                 NaiveKimiVl naive = new NaiveKimiVl(ck);
                 for (Prompt p : prompts(ck)) {
                     double[] expected = KimiVlModelTest.flat(naive.logits(p.ids(),
@@ -163,6 +172,37 @@ class PrecisionParityTest {
         }
         System.out.printf(Locale.ROOT, "precision parity worst max |Δlogit| over all variants and prompts: float32 %.2e "
                 + "(bound %.0e), bfloat16 %.2e%n", worst32, FLOAT32_MAX_ABS, worst16);
+    }
+
+    /**
+     * The same 12-expert weights stored in the demo writer's order and in name order (as Python's safetensors writes
+     * them: experts 0, 1, 10, 11, 2, …) give the same logits: the stacked view of the sorted file maps expert ids to
+     * their places, in the gathered (decode) and the bucketed (prefill) dispatch alike.
+     */
+    @Test
+    void expertsStoredInNameOrderAreUsedInPlaceAndGiveTheSameLogits() throws IOException {
+        DemoCheckpoint.Spec spec = DemoCheckpoint.DEMO.withDtype(DType.F32).withExperts(12, 2, 1, 1);
+        Path inOrder = bf16("experts12", spec);
+        Path sorted = bf16("experts12-sorted", spec);
+        TorchDevice cpu = TorchDevice.resolve("cpu");
+        try (Checkpoint a = Checkpoint.open(inOrder); Checkpoint b = Checkpoint.open(sorted)) {
+            KimiVlModel ma = new KimiVlModel(a, cpu, Precision.BFLOAT16);
+            KimiVlModel mb = new KimiVlModel(b, cpu, Precision.BFLOAT16);
+            assertEquals("views of the checkpoint", ma.expertStorage());
+            assertEquals("views of the checkpoint, reordered", mb.expertStorage());
+            for (Prompt p : prompts(a)) {
+                KimiVlModel.Session sa = ma.session(p.ids().length + 3);
+                KimiVlModel.Session sb = mb.session(p.ids().length + 3);
+                float[] la = sa.forward(p.ids(), p.rows(), ma.encode(p.images()), true);
+                float[] lb = sb.forward(p.ids(), p.rows(), mb.encode(p.images()), true);
+                assertEquals(0, maxAbs(lb, KimiVlModelTest.toDoubles(la)), 1e-5, p.label() + " prefill");
+                for (int t = 0; t < 3; t++) { // decode steps: one token, gathered dispatch
+                    float[] da = ma.decode(List.of(sa), new int[] {40 + t})[0];
+                    float[] db = mb.decode(List.of(sb), new int[] {40 + t})[0];
+                    assertEquals(0, maxAbs(db, KimiVlModelTest.toDoubles(da)), 1e-5, p.label() + " decode " + t);
+                }
+            }
+        }
     }
 
     @Test
