@@ -220,9 +220,28 @@ final class MoeLayer {
         tokens = tokens.to(x.device(), tokens.scalar_type());
         Tensor buckets = torch.zeros((long) e * capacity, h);
         buckets = buckets.to(x.device(), torch.ScalarType.Float).index_copy_(0, slots, x.index_select(0, tokens));
-        Tensor y = experts(buckets.reshape(e, capacity, h), gateUp, down).reshape((long) e * capacity, h);
+        // each hit expert multiplies the filled rows of its bucket with 2-D products (a 3-D bmm over the
+        // transposed bf16 stacks measured ~2× slower on the CPU); rows of empty buckets are never read
+        long inner = c.moeIntermediateSize();
+        torch.ScalarType wt = gateUp.scalar_type();
+        boolean convert = wt != torch.ScalarType.Float;
+        Tensor y = torch.zeros((long) e * capacity, h).to(x.device(), wt);
+        Tensor rows = convert ? buckets.to(wt) : buckets;
+        for (int ex = 0; ex < e; ex++) {
+            if (count[ex] == 0) {
+                continue;
+            }
+            Tensor in = rows.narrow(0, (long) ex * capacity, count[ex]);
+            Tensor hg = in.matmul(gateUp.select(0, ex).t()); // (n, 2I)
+            Tensor act = torch.silu(hg.narrow(1, 0, inner)).mul(hg.narrow(1, inner, inner));
+            y.narrow(0, (long) ex * capacity, count[ex]).copy_(act.matmul(down.select(0, ex).t()));
+            RuntimeCalls.add(13);
+        }
+        if (convert) {
+            y = y.to(torch.ScalarType.Float);
+        }
         Tensor out = torch.zeros(t, h);
-        RuntimeCalls.add(18);
+        RuntimeCalls.add(12);
         return out.to(x.device(), torch.ScalarType.Float)
                 .index_add_(0, tokens, y.index_select(0, slots).mul(routes.weight().reshape(pairs, 1)));
     }
