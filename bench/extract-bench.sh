@@ -5,7 +5,7 @@
 #     quire.vlm.prefix-cache-bytes=0), then on (defaults), each in a fresh process: documents/minute, answers/s
 #     and the ratio on/off (the anchor is the off run of the same invocation);
 #  2. workers (skipped with SKIP_WORKERS=1): a 3-question job over 10 corpus PDFs (64 pages) with 1 and 2
-#     workers per process: documents/minute and the share of wall time the model was busy.
+#     workers per process: documents/minute and the engine time summed over the answers vs the wall time.
 # Ends with one line of key=value pairs: cache_speedup=… (on ÷ off, documents/minute over the job's wall time) and
 # cpu_speedup=… (CPU seconds of the whole commands, off ÷ on: steadier than wall time on a loaded machine).
 #   bench/extract-bench.sh [CORPUS_DIR=../shared/corpus]

@@ -49,9 +49,10 @@ final class ExtractRun {
             System.out.printf(Locale.ROOT, "Job %d %s (execution %s): answers %s, documents %s%n", jobId, p.status(), status,
                     p.answers(), p.items());
             if (live.answers() > answersBefore) {
-                System.out.printf(Locale.ROOT, "%.1f s in %d answers: the model was busy %.1f s (%.0f%%), the platform's own "
-                                + "work (render, plan, database) the rest%n", wall, live.answers() - answersBefore, model,
-                        100 * model / wall);
+                // Engine time is summed per answer; requests decoded together overlap, so the sum can exceed the wall time.
+                System.out.printf(Locale.ROOT, "%.1f s in %d answers: engine time summed over the answers %.1f s (%.0f%% of "
+                                + "the wall time; above 100%% when requests were decoded together)%n", wall,
+                        live.answers() - answersBefore, model, 100 * model / wall);
             }
             System.out.println("Reuse: " + p.reuse().describe());
             for (String by : extract.answeredBy(jobId)) {
