@@ -135,11 +135,7 @@ public class EvalModelRun {
         List<String> files = loaded.docs().values().stream().filter(MmlbSamples.Doc::usable).map(d -> d.pdf().toString()).toList();
         Map<String, Long> documentIds = ingestAll(files);
         VlmEngine engine = engines.engine();
-        long run = resume != null ? resume : evals.create("mmlongbench", "mmlongbench " + loaded.file().getFileName(),
-                loaded.file().toString(), recorded(settings), engine.identity(), loaded.problems());
-        if (resume != null) {
-            evals.reopen(run);
-        }
+        long run = openRun("mmlongbench", loaded.file(), settings, engine, loaded.problems(), resume);
         try {
             Set<String> stored = evals.storedKeys(run);
             Map<String, List<MmlbSamples.Sample>> byDoc = new LinkedHashMap<>();
@@ -243,11 +239,7 @@ public class EvalModelRun {
                 .map(q -> q.file().toString()).distinct().toList();
         Map<String, Long> documentIds = ingestAll(files);
         VlmEngine engine = engines.engine();
-        long run = resume != null ? resume : evals.create("docvqa", "docvqa " + loaded.file().getFileName(),
-                loaded.file().toString(), recorded(settings), engine.identity(), loaded.problems());
-        if (resume != null) {
-            evals.reopen(run);
-        }
+        long run = openRun("docvqa", loaded.file(), settings, engine, loaded.problems(), resume);
         try {
             Set<String> stored = evals.storedKeys(run);
             Map<Long, List<DocVqaQuestions.Question>> byDoc = new LinkedHashMap<>();
@@ -333,6 +325,17 @@ public class EvalModelRun {
             throw new IllegalStateException("extraction job " + job + " still has " + open
                     + " documents in progress; its questions are not scored yet");
         }
+    }
+
+    /** A new run of {@code benchmark} over {@code file}, or {@code resume} reopened (its settings stay the stored ones). */
+    private long openRun(String benchmark, java.nio.file.Path file, Map<String, Object> settings, VlmEngine engine,
+                         List<String> problems, Long resume) {
+        if (resume != null) {
+            evals.reopen(resume);
+            return resume;
+        }
+        return evals.create(benchmark, benchmark + " " + file.getFileName(), file.toString(), recorded(settings),
+                engine.identity(), problems);
     }
 
     private Map<String, Long> ingestAll(List<String> files) throws InterruptedException {
